@@ -1,0 +1,90 @@
+import Kafka
+import Testing
+
+@Suite("Producer and errors", .timeLimit(.minutes(2)))
+struct KafkaProducerTests {
+    @Test("records with headers, null values, null keys and empty values read back exactly")
+    func produceAndReadBack() throws {
+        let fixture = try KafkaFixture(topics: ["out": 1])
+        let producer = try KafkaProducer(configuration: fixture.configuration)
+        let sent = [
+            KafkaOutgoingRecord(topic: "out", key: Array("a".utf8), value: Array("{\"x\":1}".utf8),
+                                headers: [KafkaHeader(name: "batch", text: "7"), KafkaHeader(name: "origin", text: "file")]),
+            KafkaOutgoingRecord(topic: "out", key: Array("a".utf8), value: nil),
+            KafkaOutgoingRecord(topic: "out", key: nil, value: []),
+            KafkaOutgoingRecord(topic: "out", value: Array("v".utf8), headers: [KafkaHeader(name: "nullHeader", value: nil)], timestamp: 1_700_000_000_000),
+        ]
+        let reports = try producer.send(sent)
+        #expect(reports.map(\.offset) == [0, 1, 2, 3])
+        #expect(reports.allSatisfy { $0.partition == 0 })
+
+        let reader = try KafkaRangeReader(configuration: fixture.configuration)
+        var received: [KafkaRecord] = []
+        try reader.read([PartitionRange("out", 0, start: 0, end: 4)]) { received.append(contentsOf: $0.copyAll()) }
+        #expect(received.count == 4)
+        #expect(received[0].headers == sent[0].headers)
+        #expect(received[0].valueText == "{\"x\":1}")
+        #expect(received[1].value == nil, "a tombstone stays null, not empty")
+        #expect(received[1].key == Array("a".utf8))
+        #expect(received[2].key == nil)
+        #expect(received[2].value == [], "an empty value stays empty, not null")
+        #expect(received[3].headers == [KafkaHeader(name: "nullHeader", value: nil)])
+        #expect(received[3].timestamp == 1_700_000_000_000)
+    }
+
+    @Test("a keyed record goes to the partition its key hashes to, every time")
+    func keyedPartitioning() throws {
+        let fixture = try KafkaFixture(topics: ["keyed": 4])
+        let producer = try KafkaProducer(configuration: fixture.configuration)
+        let first = try producer.send((0..<20).map { KafkaOutgoingRecord(topic: "keyed", key: Array("user-\($0)".utf8), value: [0]) })
+        let second = try producer.send((0..<20).map { KafkaOutgoingRecord(topic: "keyed", key: Array("user-\($0)".utf8), value: [1]) })
+        #expect(first.map(\.partition) == second.map(\.partition))
+        #expect(Set(first.map(\.partition)).count > 1)
+    }
+
+    @Test("an unknown property and a bad value are errors naming the property")
+    func badProperties() throws {
+        let unknown = #expect(throws: KafkaError.self) {
+            _ = try KafkaRangeReader(configuration: KafkaConfiguration(bootstrapServers: "127.0.0.1:1", properties: ["fetch.wait.mx.ms": "5"]))
+        }
+        #expect(unknown?.code == .invalidArgument)
+        #expect(unknown?.message.contains("unknown librdkafka property 'fetch.wait.mx.ms'") == true)
+
+        let invalid = #expect(throws: KafkaError.self) {
+            _ = try KafkaProducer(configuration: KafkaConfiguration(bootstrapServers: "127.0.0.1:1", properties: ["linger.ms": "soon"]))
+        }
+        #expect(invalid?.message.contains("invalid value for librdkafka property 'linger.ms'") == true)
+    }
+
+    @Test("secret values are masked in a configuration's description and errors")
+    func secretsMasked() throws {
+        let configuration = KafkaConfiguration(
+            bootstrapServers: "b:9092",
+            properties: ["sasl.password": "hunter2", "sasl.username": "me", "ssl.key.password": "pw2"])
+        #expect(!configuration.description.contains("hunter2"))
+        #expect(!configuration.description.contains("pw2"))
+        #expect(configuration.description.contains("sasl.username=me"))
+        let error = #expect(throws: KafkaError.self) {
+            _ = try KafkaProducer(configuration: KafkaConfiguration(properties: ["custom.password": "hunter2"]))
+        }
+        #expect(error?.description.contains("'custom.password' = '***'") == true)
+        #expect(error.map { !$0.description.contains("hunter2") } == true)
+    }
+
+    @Test("a send to a broker that is down fails within its timeout with a retriable error")
+    func sendWhileBrokerDown() throws {
+        let fixture = try KafkaFixture(topics: ["down": 1])
+        let producer = try KafkaProducer(configuration: KafkaConfiguration(
+            bootstrapServers: fixture.broker.bootstrapServers, properties: ["message.timeout.ms": "1500"]))
+        try producer.send([KafkaOutgoingRecord(topic: "down", value: [1])])
+        try fixture.broker.setAllBrokersDown()
+        let clock = ContinuousClock()
+        let started = clock.now
+        let error = #expect(throws: KafkaError.self) {
+            try producer.send([KafkaOutgoingRecord(topic: "down", value: [2])], timeout: .seconds(10))
+        }
+        #expect(clock.now - started < .seconds(10))
+        #expect(error?.isRetriable == true)
+        try fixture.broker.setAllBrokersUp()
+    }
+}

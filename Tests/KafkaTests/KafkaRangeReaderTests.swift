@@ -1,0 +1,121 @@
+import Kafka
+import Testing
+
+@Suite("Exact range reads", .timeLimit(.minutes(2)))
+struct KafkaRangeReaderTests {
+    @Test("100 000 records over 4 partitions: exactly the planned ranges, in offset order")
+    func exactRangesOverFourPartitions() throws {
+        let fixture = try KafkaFixture(topics: ["visits": 4])
+        try fixture.fill("visits", partitions: 4, count: 25_000)
+        let reader = try KafkaRangeReader(configuration: fixture.configuration)
+
+        // Whole partitions, a middle slice, a range ending mid-batch, an empty range.
+        let ranges = [
+            PartitionRange("visits", 0, start: 0, end: 25_000),
+            PartitionRange("visits", 1, start: 0, end: 25_000),
+            PartitionRange("visits", 2, start: 12_345, end: 20_001),
+            PartitionRange("visits", 3, start: 7, end: 7),
+        ]
+        var seen: [TopicPartition: [Int64]] = [:]
+        var values: [TopicPartition: [String]] = [:]
+        let summary = try reader.read(ranges, maxBatchSize: 1_000) { batch in
+            #expect(batch.count <= 1_000)
+            for record in batch {
+                seen[batch.topicPartition, default: []].append(record.offset)
+                values[batch.topicPartition, default: []].append(String(decoding: record.value!, as: UTF8.self))
+            }
+        }
+        for range in ranges {
+            let offsets = seen[range.topicPartition] ?? []
+            #expect(offsets == Array(range.start..<range.end), "\(range)")
+            let expected = (range.start..<range.end).map { KafkaFixture.value(partition: Int(range.partition), n: Int($0)) }
+            #expect((values[range.topicPartition] ?? []) == expected, "\(range)")
+        }
+        #expect(summary.records == 25_000 + 25_000 + 7_656)
+        #expect(summary.partitions[TopicPartition("visits", 2)]?.firstOffset == 12_345)
+        #expect(summary.partitions[TopicPartition("visits", 2)]?.lastOffset == 20_000)
+    }
+
+    @Test("consecutive reads on one reader continue exactly where the last stopped")
+    func consecutiveReads() throws {
+        let fixture = try KafkaFixture(topics: ["t": 2])
+        try fixture.fill("t", partitions: 2, count: 3_000)
+        let reader = try KafkaRangeReader(configuration: fixture.configuration)
+        var all: [KafkaRecord] = []
+        var start: Int64 = 0
+        for end in [1_000, 1_001, 2_500, 3_000] as [Int64] {
+            try reader.read([PartitionRange("t", 0, start: start, end: end), PartitionRange("t", 1, start: start, end: end)]) { batch in
+                all.append(contentsOf: batch.copyAll())
+            }
+            start = end
+        }
+        for partition: Int32 in 0...1 {
+            #expect(all.filter { $0.partition == partition }.map(\.offset) == Array(0..<3_000))
+        }
+    }
+
+    @Test("a range starting at the low watermark after retention reads from there")
+    func startAtLowWatermark() throws {
+        let fixture = try KafkaFixture(topics: ["big": 1])
+        try fillPastRetention(fixture, topic: "big")
+        let reader = try KafkaRangeReader(configuration: fixture.configuration)
+        let marks = try #require(try reader.watermarks(of: [TopicPartition("big", 0)])[TopicPartition("big", 0)])
+        #expect(marks.low > 0)
+        var offsets: [Int64] = []
+        try reader.read([PartitionRange("big", 0, start: marks.low, end: marks.low + 50)]) { batch in
+            offsets.append(contentsOf: batch.map(\.offset))
+        }
+        #expect(offsets == Array(marks.low..<(marks.low + 50)))
+    }
+
+    @Test("a range the broker cannot complete fails with a retriable timeout naming the partition")
+    func incompleteRangeTimesOut() throws {
+        let fixture = try KafkaFixture(topics: ["short": 1])
+        try fixture.fill("short", partitions: 1, count: 10)
+        let reader = try KafkaRangeReader(configuration: fixture.configuration)
+        var delivered = 0
+        let error = #expect(throws: KafkaError.self) {
+            try reader.read([PartitionRange("short", 0, start: 0, end: 20)], timeout: .seconds(2)) { delivered += $0.count }
+        }
+        #expect(delivered == 10)
+        #expect(error?.code == .timedOut)
+        #expect(error?.isRetriable == true)
+        #expect(error?.message.contains("short[0] at 10 of [0, 20)") == true)
+    }
+
+    @Test("the same partition twice, or a negative start, is refused before anything is read")
+    func invalidRanges() throws {
+        let fixture = try KafkaFixture(topics: ["t": 1])
+        let reader = try KafkaRangeReader(configuration: fixture.configuration)
+        let twice = #expect(throws: KafkaError.self) {
+            try reader.read([PartitionRange("t", 0, start: 0, end: 1), PartitionRange("t", 0, start: 1, end: 2)]) { _ in }
+        }
+        #expect(twice?.code == .invalidArgument)
+        let negative = #expect(throws: KafkaError.self) {
+            try reader.read([PartitionRange("t", 0, start: -2, end: 1)]) { _ in }
+        }
+        #expect(negative?.code == .invalidArgument)
+    }
+
+    @Test("readAll runs off the concurrency pool and copies records")
+    func readAllAsync() async throws {
+        let fixture = try KafkaFixture(topics: ["a": 1])
+        try fixture.fill("a", partitions: 1, count: 100)
+        let reader = try KafkaRangeReader(configuration: fixture.configuration)
+        let records = try await reader.readAll([PartitionRange("a", 0, start: 90, end: 100)])
+        #expect(records.map(\.offset) == Array(90..<100))
+        #expect(records.first?.valueText == "p0-90")
+        #expect(records.first?.key == Array("k90".utf8))
+        #expect(records.first?.timestamp != nil)
+    }
+}
+
+/// Produces about 6 MB into partition 0 of `topic`: more than the embedded broker keeps, so
+/// its low watermark moves above 0.
+func fillPastRetention(_ fixture: KafkaFixture, topic: String) throws {
+    let producer = try KafkaProducer(configuration: fixture.configuration)
+    let payload = [UInt8](repeating: UInt8(ascii: "x"), count: 1_000)
+    for _ in 0..<6 {
+        try producer.send((0..<1_000).map { _ in KafkaOutgoingRecord(topic: topic, partition: 0, value: payload) }, timeout: .seconds(60))
+    }
+}
