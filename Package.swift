@@ -54,6 +54,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "CLITests",
+            dependencies: ["tributary"],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "KafkaTests",
             dependencies: ["Kafka", "CRdKafka"],
             swiftSettings: strict

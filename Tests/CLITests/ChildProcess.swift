@@ -1,0 +1,72 @@
+import Foundation
+
+/// Finds and runs programs for end-to-end tests: the `tributary` binary built beside the
+/// tests, and system tools such as kcat.
+enum ChildProcess {
+    /// The `tributary` executable: `$TRIBUTARY_BIN`, or the one in the test bundle's build folder.
+    static var tributaryPath: String {
+        if let path = ProcessInfo.processInfo.environment["TRIBUTARY_BIN"] { return path }
+        var folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        // The test binary sits in <bin>/TributaryPackageTests.xctest (a bundle folder on some
+        // toolchains): walk up until the folder holds `tributary`.
+        for _ in 0..<4 {
+            let candidate = folder.appendingPathComponent("tributary").path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+            folder.deleteLastPathComponent()
+        }
+        return "tributary"
+    }
+
+    /// The full path of `tool` on PATH, or nil.
+    static func which(_ tool: String) -> String? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        return path.split(separator: ":").map { "\($0)/\(tool)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    /// Starts `executable` with `arguments`, stdout and stderr to pipes.
+    static func start(_ executable: String, _ arguments: [String]) throws -> (Process, Pipe, Pipe) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        return (process, output, errors)
+    }
+
+    /// Runs `executable` to completion with `input` on stdin; returns status, stdout, stderr.
+    @discardableResult
+    static func run(_ executable: String, _ arguments: [String], input: String? = nil) throws -> (status: Int32, output: String, errors: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let output = Pipe()
+        let errors = Pipe()
+        let stdin = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        process.standardInput = stdin
+        try process.run()
+        if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
+        try stdin.fileHandleForWriting.close()
+        // Read both pipes before waiting so a chatty child cannot fill a pipe and stall.
+        let outData = output.fileHandleForReading.readDataToEndOfFile()
+        let errData = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+    }
+
+    /// Reads the first line a child writes to `pipe` (blocking).
+    static func firstLine(of pipe: Pipe) -> String {
+        var bytes: [UInt8] = []
+        let handle = pipe.fileHandleForReading
+        while true {
+            let chunk = handle.readData(ofLength: 1)
+            guard let byte = chunk.first, byte != UInt8(ascii: "\n") else { break }
+            bytes.append(byte)
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}
