@@ -19,6 +19,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         // librdkafka from the system (Debian: librdkafka-dev), including the mock cluster header.
@@ -26,6 +27,12 @@ let package = Package(
             name: "CRdKafka",
             pkgConfig: "rdkafka",
             providers: [.apt(["librdkafka-dev"])]
+        ),
+        // zlib from the system (Debian: zlib1g-dev), for .gz input files.
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
         ),
         .target(
             name: "Kafka",
@@ -39,6 +46,8 @@ let package = Package(
             name: "Tributary",
             dependencies: [
                 "Kafka",
+                "CZlib",
+                .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -56,6 +65,11 @@ let package = Package(
         .testTarget(
             name: "CLITests",
             dependencies: ["tributary"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "TributaryTests",
+            dependencies: ["Tributary", "Kafka"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -9,7 +9,7 @@ struct TributaryCommand: AsyncParsableCommand {
         commandName: "tributary",
         abstract: "A stream processor that unions a rate-limited Kafka topic with JSON files dropped into a folder.",
         version: TributaryVersion.current,
-        subcommands: [BrokerCommand.self]
+        subcommands: [RunCommand.self, BrokerCommand.self]
     )
 }
 

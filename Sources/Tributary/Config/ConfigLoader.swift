@@ -1,0 +1,117 @@
+import Foundation
+import TOMLKit
+
+/// Reads a TOML configuration file into a `TributaryConfig`, reporting every problem at once
+/// with its key path and a hint.
+public enum ConfigLoader {
+    /// Loads and validates `file`. `environment` supplies `${NAME}` values.
+    public static func load(
+        file: String,
+        environment: [String: String]? = nil
+    ) throws -> TributaryConfig {
+        let environment = environment ?? ProcessInfo.processInfo.environment
+        guard let bytes = try? readWholeFile(file) else {
+            throw ConfigError(file: file, problems: [.init(key: "", message: "cannot read the file; check the path given to --config and its permissions")])
+        }
+        return try parse(String(decoding: bytes, as: UTF8.self), file: file, environment: environment)
+    }
+
+    /// Parses configuration text; `file` names it in messages and anchors relative paths.
+    public static func parse(_ text: String, file: String, environment: [String: String] = [:]) throws -> TributaryConfig {
+        let table: TOMLTable
+        do {
+            table = try TOMLTable(string: text)
+        } catch let error as TOMLParseError {
+            let at = error.source.begin
+            throw ConfigError(file: file, problems: [.init(key: "", message: "TOML syntax error at line \(at.line), column \(at.column): \(error.description)")])
+        }
+        let diagnostics = ConfigDiagnostics(environment: environment)
+        let root = TOMLReader(table, path: "", diagnostics: diagnostics)
+        let base = (file as NSString).deletingLastPathComponent
+        let config = read(root, base: base, file: file)
+        root.finish()
+        guard diagnostics.problems.isEmpty, var config else {
+            throw ConfigError(file: file, problems: diagnostics.problems)
+        }
+        config.secrets = diagnostics.secrets
+        return config
+    }
+
+    private static func read(_ root: TOMLReader, base: String, file: String) -> TributaryConfig? {
+        let checkpointDir = root.string("checkpoint_dir", required: true).map { resolve($0, base) }
+        let deadLetterDir = root.string("dead_letter_dir", required: true).map { resolve($0, base) }
+        let trigger = readTrigger(root)
+        let maxRecordBytes = root.bytes("max_record_bytes")
+        let retain = root.int("retain_batches", min: 1)
+        let schema = root.table("schema").flatMap { SchemaConfigReader.read($0) }
+        if !root.has("schema") { root.diagnostics.report("schema", "is required: declare the common schema's fields") }
+
+        var kafka: KafkaSourceConfig?
+        var files: FileSourceConfig?
+        if let sources = root.table("source") {
+            if let reader = sources.table("kafka") { kafka = SourceConfigReader.kafka(reader, schema: schema, base: base) }
+            if let reader = sources.table("files") { files = SourceConfigReader.files(reader, schema: schema, base: base) }
+            sources.finish()
+        }
+        if kafka == nil && files == nil && !root.diagnostics.problems.contains(where: { $0.key.hasPrefix("source") }) {
+            root.diagnostics.report("source", "no source: add [source.kafka], [source.files] or both")
+        }
+        let sinks = readSinks(root, schema: schema, base: base)
+
+        guard let checkpointDir, let deadLetterDir, let schema else { return nil }
+        var config = TributaryConfig(checkpointDir: checkpointDir, deadLetterDir: deadLetterDir, schema: schema, sinks: sinks)
+        config.file = file
+        if let trigger { config.trigger = trigger }
+        if let maxRecordBytes { config.maxRecordBytes = Int(maxRecordBytes) }
+        if let retain { config.retainBatches = Int(retain) }
+        config.kafka = kafka
+        config.files = files
+        return config
+    }
+
+    private static func readTrigger(_ root: TOMLReader) -> Trigger? {
+        guard let text = root.string("trigger") else { return nil }
+        switch text {
+        case "available-now": return .availableNow
+        case "once": return .once
+        default:
+            guard let interval = ConfigValues.duration(text) else {
+                root.diagnostics.report("trigger", "'\(text)' is not a trigger; use an interval like \"5s\", or \"available-now\", or \"once\"")
+                return nil
+            }
+            return .interval(interval)
+        }
+    }
+
+    private static func readSinks(_ root: TOMLReader, schema: Schema?, base: String) -> [SinkConfig] {
+        var sinks: [SinkConfig] = []
+        guard let sink = root.table("sink") else {
+            root.diagnostics.report("sink", "no output: add [sink.files] with a path, or [sink.console]")
+            return sinks
+        }
+        if let files = sink.table("files") {
+            let path = files.string("path", required: true).map { resolve($0, base) }
+            let partitionBy = files.string("partition_by")
+            if let partitionBy, let schema, !schema.fields.contains(where: { $0.name == partitionBy }) {
+                files.diagnostics.report(files.keyPath("partition_by"), "'\(partitionBy)' is not a schema field")
+            }
+            files.finish()
+            if let path { sinks.append(.files(path: path, partitionBy: partitionBy)) }
+        }
+        if let console = sink.table("console") {
+            console.finish()
+            sinks.append(.console)
+        }
+        sink.finish()
+        if sinks.isEmpty && !root.diagnostics.problems.contains(where: { $0.key.hasPrefix("sink") }) {
+            root.diagnostics.report("sink", "no output: add [sink.files] with a path, or [sink.console]")
+        }
+        return sinks
+    }
+
+    /// Paths in a config file are relative to the file's folder.
+    static func resolve(_ path: String, _ base: String) -> String {
+        if path.hasPrefix("/") || base.isEmpty { return path }
+        return (base as NSString).appendingPathComponent(path)
+    }
+}

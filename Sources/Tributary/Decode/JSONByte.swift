@@ -1,0 +1,54 @@
+/// Byte constants and classifications shared by the JSON scanner, decoder and writers.
+enum JSONByte {
+    static var quote: UInt8 { 0x22 }
+    static var backslash: UInt8 { 0x5C }
+    static var slash: UInt8 { 0x2F }
+    static var comma: UInt8 { 0x2C }
+    static var colon: UInt8 { 0x3A }
+    static var openBrace: UInt8 { 0x7B }
+    static var closeBrace: UInt8 { 0x7D }
+    static var openBracket: UInt8 { 0x5B }
+    static var closeBracket: UInt8 { 0x5D }
+    static var minus: UInt8 { 0x2D }
+    static var plus: UInt8 { 0x2B }
+    static var dot: UInt8 { 0x2E }
+    static var zero: UInt8 { 0x30 }
+    static var singleQuote: UInt8 { 0x27 }
+
+    /// JSON's four insignificant whitespace bytes.
+    @inline(__always)
+    static func isWhitespace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09
+    }
+
+    /// An ASCII decimal digit.
+    @inline(__always)
+    static func isDigit(_ byte: UInt8) -> Bool {
+        byte &- 0x30 < 10
+    }
+
+    /// The value of an ASCII hex digit, or nil.
+    @inline(__always)
+    static func hexValue(_ byte: UInt8) -> UInt32? {
+        switch byte {
+        case 0x30...0x39: UInt32(byte - 0x30)
+        case 0x41...0x46: UInt32(byte - 0x37)
+        case 0x61...0x66: UInt32(byte - 0x57)
+        default: nil
+        }
+    }
+
+    /// Renders one input byte for an error message: `'x'` when printable ASCII, else `byte 0xHH`.
+    static func describe(_ byte: UInt8) -> String {
+        if byte >= 0x21 && byte <= 0x7E {
+            return "'" + String(Character(Unicode.Scalar(byte))) + "'"
+        }
+        return "byte " + hex(byte)
+    }
+
+    /// `0xHH` for one byte.
+    static func hex(_ byte: UInt8) -> String {
+        let digits = Array("0123456789ABCDEF")
+        return "0x" + String(digits[Int(byte >> 4)]) + String(digits[Int(byte & 0x0F)])
+    }
+}

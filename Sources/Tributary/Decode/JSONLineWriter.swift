@@ -1,0 +1,113 @@
+/// Writes rows of field values as JSON lines, one object per row with keys in schema order.
+public struct JSONLineWriter: Sendable {
+    /// The schema whose output names become the keys.
+    public let schema: Schema
+    /// For each field, the bytes written before its value: `{"name":` for the first, `,"name":` after.
+    private let keyPrefixes: [[UInt8]]
+
+    /// Creates a writer; fields are written in schema order, by output name.
+    public init(schema: Schema) {
+        self.schema = schema
+        keyPrefixes = schema.fields.enumerated().map { index, field in
+            var prefix: [UInt8] = [index == 0 ? JSONByte.openBrace : JSONByte.comma]
+            Self.appendQuoted(field.name, to: &prefix)
+            prefix.append(JSONByte.colon)
+            return prefix
+        }
+    }
+
+    /// Appends one JSON object for `row` (schema.fields.count values starting at `row[offset]`) followed by "\n"
+    /// to `buffer`. null fields are written as null. Strings are escaped per RFC 8259; non-ASCII UTF-8 passes
+    /// through. Doubles use the shortest round-trip text (non-finite ones, which JSON cannot hold, as null).
+    /// Timestamps are RFC 3339 UTC strings from `TimestampFormat`; json values are written raw.
+    public func append(_ row: ArraySlice<FieldValue>, to buffer: inout [UInt8]) {
+        precondition(row.count >= keyPrefixes.count, "row has \(row.count) values, schema needs \(keyPrefixes.count)")
+        if keyPrefixes.isEmpty { buffer.append(JSONByte.openBrace) }
+        var index = row.startIndex
+        for prefix in keyPrefixes {
+            buffer.append(contentsOf: prefix)
+            Self.appendValue(row[index], to: &buffer)
+            index += 1
+        }
+        buffer.append(JSONByte.closeBrace)
+        buffer.append(0x0A)
+    }
+
+    /// Appends one value as JSON text.
+    public static func appendValue(_ value: FieldValue, to buffer: inout [UInt8]) {
+        switch value {
+        case .null:
+            buffer.append(contentsOf: "null".utf8)
+        case .string(let text):
+            appendQuoted(text, to: &buffer)
+        case .int(let number):
+            appendInteger(number, to: &buffer)
+        case .double(let number):
+            buffer.append(contentsOf: number.isFinite ? number.description.utf8 : "null".utf8)
+        case .bool(let flag):
+            buffer.append(contentsOf: flag ? "true".utf8 : "false".utf8)
+        case .timestamp(let micros):
+            buffer.append(JSONByte.quote)
+            TimestampFormat.append(micros, to: &buffer)
+            buffer.append(JSONByte.quote)
+        case .json(let text):
+            buffer.append(contentsOf: text.utf8)
+        }
+    }
+
+    /// Appends a JSON string literal (with quotes) of `text`, escaped; reused by other writers.
+    public static func appendQuoted(_ text: String, to buffer: inout [UInt8]) {
+        var text = text
+        text.withUTF8 { appendQuoted(UnsafeRawBufferPointer($0), to: &buffer) }
+    }
+
+    /// Appends a JSON string literal (with quotes) of the UTF-8 `bytes`, escaped; the bytes are not validated.
+    public static func appendQuoted(_ bytes: UnsafeRawBufferPointer, to buffer: inout [UInt8]) {
+        buffer.append(JSONByte.quote)
+        var runStart = 0
+        for index in 0..<bytes.count {
+            let byte = bytes[index]
+            guard byte < 0x20 || byte == JSONByte.quote || byte == JSONByte.backslash else { continue }
+            if runStart < index { buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[runStart..<index])) }
+            appendEscape(byte, to: &buffer)
+            runStart = index + 1
+        }
+        if runStart < bytes.count { buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[runStart...])) }
+        buffer.append(JSONByte.quote)
+    }
+
+    private static func appendEscape(_ byte: UInt8, to buffer: inout [UInt8]) {
+        let short: UInt8
+        switch byte {
+        case JSONByte.quote, JSONByte.backslash: short = byte
+        case 0x08: short = UInt8(ascii: "b")
+        case 0x0C: short = UInt8(ascii: "f")
+        case 0x0A: short = UInt8(ascii: "n")
+        case 0x0D: short = UInt8(ascii: "r")
+        case 0x09: short = UInt8(ascii: "t")
+        default:
+            let hexDigits: StaticString = "0123456789abcdef"
+            buffer.append(contentsOf: "\\u00".utf8)
+            buffer.append(hexDigits.utf8Start[Int(byte >> 4)])
+            buffer.append(hexDigits.utf8Start[Int(byte & 0x0F)])
+            return
+        }
+        buffer.append(JSONByte.backslash)
+        buffer.append(short)
+    }
+
+    /// Appends the decimal text of `number` without going through a String.
+    static func appendInteger(_ number: Int64, to buffer: inout [UInt8]) {
+        if number < 0 { buffer.append(JSONByte.minus) }
+        var magnitude = number.magnitude
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            var start = 20
+            repeat {
+                start -= 1
+                digits[start] = UInt8(0x30 + magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0
+            buffer.append(contentsOf: UnsafeBufferPointer(rebasing: digits[start...]))
+        }
+    }
+}

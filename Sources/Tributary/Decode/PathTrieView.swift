@@ -1,0 +1,63 @@
+/// A borrowed, allocation- and reference-counting-free view of a `PathTrie` for the decoding hot path.
+struct PathTrieView {
+    let nodes: UnsafeBufferPointer<PathTrie.Node>
+    let names: UnsafeRawBufferPointer
+    let children: UnsafeBufferPointer<Int>
+    let table: UnsafeBufferPointer<Int>
+
+    /// The end of `node`'s subtree in preorder: its descendants are `node + 1..<subtreeEnd(node)`.
+    @inline(__always)
+    func subtreeEnd(_ node: Int) -> Int {
+        nodes[node].subtreeEnd
+    }
+
+    /// The child of `node` named by the UTF-8 `key`, or -1.
+    /// `hint` is the child position expected next (records tend to repeat their key order); it is advanced on a match.
+    @inline(__always)
+    func child(of node: Int, key: UnsafeRawPointer, count: Int, hint: inout Int) -> Int {
+        let info = nodes[node]
+        if hint < info.childCount {
+            let candidate = children[info.childStart + hint]
+            if nameEquals(candidate, key, count) {
+                hint += 1
+                return candidate
+            }
+        }
+        if info.tableMask >= 0 { return lookUpHashed(info, key: key, count: count, hint: &hint) }
+        for position in 0..<info.childCount {
+            let candidate = children[info.childStart + position]
+            if nameEquals(candidate, key, count) {
+                hint = position + 1
+                return candidate
+            }
+        }
+        return -1
+    }
+
+    private func lookUpHashed(_ info: PathTrie.Node, key: UnsafeRawPointer, count: Int, hint: inout Int) -> Int {
+        var slot = PathTrie.hash(UnsafeRawBufferPointer(start: key, count: count)) & info.tableMask
+        while true {
+            let entry = table[info.tableStart + slot]
+            if entry == 0 { return -1 }
+            let candidate = children[info.childStart + entry - 1]
+            if nameEquals(candidate, key, count) {
+                hint = entry
+                return candidate
+            }
+            slot = (slot + 1) & info.tableMask
+        }
+    }
+
+    @inline(__always)
+    private func nameEquals(_ node: Int, _ key: UnsafeRawPointer, _ count: Int) -> Bool {
+        let info = nodes[node]
+        guard info.nameCount == count else { return false }
+        guard count > 0, let stored = names.baseAddress else { return count == 0 }
+        let name = stored + info.nameStart
+        for index in 0..<count
+        where name.load(fromByteOffset: index, as: UInt8.self) != key.load(fromByteOffset: index, as: UInt8.self) {
+            return false
+        }
+        return true
+    }
+}

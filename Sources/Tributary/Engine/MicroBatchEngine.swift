@@ -1,0 +1,234 @@
+import Glibc
+import Kafka
+public import Logging
+
+/// The micro-batch loop: plan, write ahead, run, commit, clean up, report; and on start, the
+/// recovery that re-runs a batch planned but not committed with exactly its recorded ranges.
+public final class MicroBatchEngine {
+    public let config: TributaryConfig
+    let logger: Logger
+    let lock: CheckpointLock
+    let store: CheckpointStore
+    let filesLog: ProcessedFilesLog?
+    let kafka: KafkaSource?
+    let runner: BatchRunner
+    var kafkaPlanner: KafkaPlanner?
+    var filePlanner: FilePlanner?
+
+    /// Each partition's next offset after the last committed batch.
+    var committedKafka: [TopicPartition: Int64] = [:]
+    var nextBatch: Int64 = 0
+    var lastKafkaBatch = ContinuousClock.now
+    var previousSizes: [String: Int64] = [:]
+    /// available-now: what existed at start.
+    var kafkaLimit: [TopicPartition: Int64]?
+    var fileLimit: Set<String>?
+    /// Files reported as changed after being taken (reported once each).
+    var reportedChanged: Set<String> = []
+    public private(set) var lastProgress: ProgressReport?
+
+    /// Opens everything a run needs: takes the checkpoint lock (failing if another process
+    /// holds it), loads the checkpoint, opens the sources and sinks.
+    public init(config: TributaryConfig, logger: Logger) throws {
+        self.config = config
+        self.logger = logger
+        try AtomicFileWriter.makeFolder(config.checkpointDir, mode: 0o700)
+        lock = try CheckpointLock.acquire(directory: config.checkpointDir)
+        store = try CheckpointStore(directory: config.checkpointDir)
+        filesLog = try config.files.map { _ in try ProcessedFilesLog(directory: config.checkpointDir + "/sources/files") }
+        kafka = try config.kafka.map { try KafkaSource(config: $0, logger: logger) }
+        var sinks: [any BatchSink] = []
+        for sink in config.sinks {
+            switch sink {
+            case let .files(path, partitionBy): sinks.append(try FileSink(path: path, schema: config.schema, partitionBy: partitionBy))
+            case .console: sinks.append(ConsoleSink(schema: config.schema))
+            }
+        }
+        runner = BatchRunner(config: config, kafka: kafka, sinks: sinks, logger: logger)
+        let unlimited = config.trigger == .once
+        kafkaPlanner = config.kafka.map { KafkaPlanner(config: $0, unlimited: unlimited) }
+        filePlanner = config.files.map { FilePlanner(config: $0, unlimited: unlimited) }
+    }
+
+    /// Runs until `shouldStop` returns true (checked between batches and while waiting), or,
+    /// for available-now and once, until the input is drained. Returns the number of batches run.
+    @discardableResult
+    public func run(shouldStop: () -> Bool = { false }) throws -> Int {
+        var batches = try recover() ? 1 : 0
+        if config.trigger == .availableNow { try captureAvailableNow() }
+        let clock = ContinuousClock()
+        while !shouldStop() {
+            let triggerStart = clock.now
+            if let plan = try planNext() {
+                try execute(plan, planDuration: clock.now - triggerStart)
+                batches += 1
+                if config.trigger == .once { break }
+            } else if case .interval = config.trigger {
+                // Nothing to do yet: wait for the next trigger.
+            } else {
+                break  // available-now and once: drained.
+            }
+            if case .interval(let interval) = config.trigger {
+                let wakeUp = triggerStart + interval
+                while clock.now < wakeUp && !shouldStop() {
+                    usleep(UInt32(min(100_000, max(1_000, (wakeUp - clock.now).nanoseconds / 1_000))))
+                }
+            }
+        }
+        return batches
+    }
+
+    /// Loads where the checkpoint stands; re-runs an uncommitted batch. Returns true when a
+    /// batch was re-run.
+    func recover() throws -> Bool {
+        switch try store.recoveryState() {
+        case .fresh:
+            nextBatch = 0
+            return false
+        case .committed(let last):
+            try restoreCommitted(last)
+            nextBatch = last + 1
+            return false
+        case .uncommitted(let batch, let lastCommitted):
+            if let lastCommitted { try restoreCommitted(lastCommitted) }
+            let plan = try store.readOffsets(batch, as: BatchPlan.self)
+            logger.notice("batch \(batch) was planned but not committed: running it again with its recorded ranges")
+            nextBatch = batch
+            try execute(plan, planDuration: .zero)
+            return true
+        }
+    }
+
+    private func restoreCommitted(_ batch: Int64) throws {
+        let plan = try store.readOffsets(batch, as: BatchPlan.self)
+        committedKafka = plan.kafkaEnds
+        // The files log is appended after the commit: a crash in between leaves it behind the
+        // commit, so replay the commit's file results (appending is idempotent).
+        if let filesLog {
+            let commit = try store.readCommit(batch, as: BatchCommit.self)
+            let missing = commit.files.filter { result in
+                guard let state = filesLog.state(of: result.path) else { return true }
+                return state.bytesTaken < result.endOffset || (result.complete && !state.complete)
+            }
+            if !missing.isEmpty { try filesLog.append(missing.map { takenFile($0, batch: batch) }) }
+        }
+    }
+
+    private func captureAvailableNow() throws {
+        if let kafka {
+            let partitions = try kafka.partitions()
+            kafkaLimit = try kafka.watermarks(partitions).mapValues(\.high)
+        }
+        if let files = config.files {
+            fileLimit = Set(try FileListing.list(folder: files.path, pattern: files.pattern).map(\.path))
+        }
+    }
+
+    /// Plans the next batch, or returns nil when there is nothing to do (nothing is written).
+    func planNext() throws -> BatchPlan? {
+        let batchTime = TimestampFormat.format(Self.nowMicros())
+        var kafkaRanges: [BatchPlan.KafkaRange] = []
+        var dataLoss: [DataLossEvent] = []
+        if let kafka, let kafkaPlanner {
+            do {
+                let partitions = try kafka.partitions()
+                let marks = try kafka.watermarks(partitions)
+                let plan = try kafkaPlanner.plan(
+                    partitions: partitions, committed: committedKafka, watermarks: marks,
+                    limit: kafkaLimit, sinceLastBatch: ContinuousClock.now - lastKafkaBatch)
+                kafkaRanges = plan.ranges.map { BatchPlan.KafkaRange(topic: $0.topic, partition: $0.partition, start: $0.start, end: $0.end) }
+                dataLoss = plan.dataLoss
+                for event in dataLoss {
+                    logger.warning("data loss on \(event.topic)[\(event.partition)]: offsets \(event.plannedStart)..<\(event.lowWatermark) were deleted before they were read; continuing from \(event.lowWatermark) (fail_on_data_loss = false)")
+                }
+            } catch let error as KafkaError where error.isRetriable {
+                // The broker is unreachable: keep processing files, keep Kafka where it is.
+                logger.warning("Kafka is unavailable, planning this batch without it: \(error)")
+                kafkaRanges = committedKafka.keys.sorted().map { BatchPlan.KafkaRange(topic: $0.topic, partition: $0.partition, start: committedKafka[$0]!, end: committedKafka[$0]!) }
+            }
+        }
+        var fileRanges: [PlannedFileRange] = []
+        if let files = config.files, let filePlanner, let filesLog {
+            var candidates = try FileListing.list(folder: files.path, pattern: files.pattern)
+            if let fileLimit { candidates.removeAll { !fileLimit.contains($0.path) } }
+            let planned = filePlanner.plan(candidates, progress: { filesLog.progress(of: $0) }, previousSizes: previousSizes, nowNanos: Self.nowMicros() * 1000)
+            previousSizes = Dictionary(candidates.map { ($0.path, $0.size) }, uniquingKeysWith: { $1 })
+            fileRanges = planned.ranges
+            for path in planned.notes.changed where reportedChanged.insert(path).inserted {
+                logger.warning("\(path) changed after it was taken (size or mtime differs); it is not read again. Drop a new file with a new name to add records")
+            }
+        }
+        let plan = BatchPlan(batch: nextBatch, batchTime: batchTime, kafka: kafkaRanges, files: fileRanges, dataLoss: dataLoss)
+        return plan.isEmpty ? nil : plan
+    }
+
+    /// Write-ahead, run, commit, after-commit work, progress.
+    func execute(_ plan: BatchPlan, planDuration: Duration) throws {
+        let clock = ContinuousClock()
+        var durations: [String: Duration] = ["plan": planDuration]
+        var started = clock.now
+        if (try? store.readOffsets(plan.batch, as: BatchPlan.self)) != plan {
+            try store.writeOffsets(plan.batch, plan)
+        }
+        durations["write_ahead"] = clock.now - started
+        TestHooks.pause()
+        let outcome = try runner.run(plan)
+        TestHooks.pause()
+        durations.merge(outcome.durations) { $1 }
+        started = clock.now
+        let commit = BatchCommit(batch: plan.batch, committedAt: TimestampFormat.format(Self.nowMicros()), counts: outcome.counts, files: outcome.files)
+        try store.writeCommit(plan.batch, commit)
+        durations["commit"] = clock.now - started
+        committedKafka = plan.kafkaEnds
+        if plan.kafka.contains(where: { $0.start < $0.end }) { lastKafkaBatch = ContinuousClock.now }
+        nextBatch = plan.batch + 1
+        try afterCommit(plan, commit)
+        let report = ProgressReport(plan: plan, outcome: outcome, durations: durations, lagAfter: nil)
+        lastProgress = report
+        let line = report.jsonLine()
+        try? store.writeProgress(plan.batch, json: line)
+        logger.info("batch \(plan.batch) committed: \(String(decoding: line.dropLast(), as: UTF8.self))")
+    }
+
+    private func afterCommit(_ plan: BatchPlan, _ commit: BatchCommit) throws {
+        if let filesLog, !commit.files.isEmpty {
+            try filesLog.append(commit.files.map { takenFile($0, batch: plan.batch) })
+            cleanSource(commit.files.filter(\.complete).map(\.path))
+            if filesLog.entriesSinceCompaction >= 10_000 {
+                let cutoff = config.files?.maxFileAge.map { Self.nowMicros() * 1000 - $0.nanoseconds }
+                try filesLog.compact(olderThan: cutoff)
+            }
+        }
+        try store.purge(keepLast: config.retainBatches)
+    }
+
+    private func cleanSource(_ paths: [String]) {
+        guard let clean = config.files?.cleanSource else { return }
+        for path in paths {
+            switch clean {
+            case .off: return
+            case .delete:
+                if unlink(path) != 0 { logger.warning("clean_source: cannot delete \(path): \(String(cString: strerror(errno)))") }
+            case .archive(let folder):
+                let name = path.split(separator: "/").last.map(String.init) ?? path
+                do {
+                    try AtomicFileWriter.makeFolder(folder)
+                    if rename(path, "\(folder)/\(name)") != 0 { throw FileIOError(path: path, operation: "archive", errno: errno) }
+                } catch {
+                    logger.warning("clean_source: cannot archive \(path) into \(folder): \(error)")
+                }
+            }
+        }
+    }
+
+    private func takenFile(_ result: BatchCommit.FileResult, batch: Int64) -> TakenFile {
+        TakenFile(path: result.path, size: result.size, mtimeNanos: result.mtimeNanos, batch: batch,
+                  rangeStart: result.start, rangeEnd: result.endOffset, complete: result.complete, lines: result.linesTaken)
+    }
+
+    static func nowMicros() -> Int64 {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return Int64(now.tv_sec) * 1_000_000 + Int64(now.tv_nsec) / 1_000
+    }
+}

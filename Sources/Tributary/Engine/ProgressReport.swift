@@ -1,0 +1,77 @@
+/// The report of one batch, in the spirit of Spark's StreamingQueryProgress: logged as one
+/// JSON line and kept as `checkpoint/progress/<N>`.
+public struct ProgressReport: Sendable {
+    public let plan: BatchPlan
+    public let counts: [String: SourceCounts]
+    public let files: [BatchCommit.FileResult]
+    public let durations: [String: Duration]
+    public let deadLetterFiles: [String]
+    /// Offsets left after this batch, when known.
+    public let lagAfter: Int64?
+
+    init(plan: BatchPlan, outcome: BatchRunner.Outcome, durations: [String: Duration], lagAfter: Int64?) {
+        self.plan = plan
+        self.counts = outcome.counts
+        self.files = outcome.files
+        self.durations = durations
+        self.deadLetterFiles = outcome.deadLetterFiles
+        self.lagAfter = lagAfter
+    }
+
+    /// Totals over all sources.
+    public var total: SourceCounts {
+        counts.values.reduce(into: SourceCounts()) { total, counts in
+            total.read += counts.read
+            total.written += counts.written
+            total.filtered += counts.filtered
+            total.deadLettered += counts.deadLettered
+        }
+    }
+
+    /// The report as one JSON line (with its newline).
+    public func jsonLine() -> [UInt8] {
+        var out: [UInt8] = []
+        func add(_ text: String) { out.append(contentsOf: Array(text.utf8)) }
+        func quoted(_ text: String) { JSONLineWriter.appendQuoted(text, to: &out) }
+        func counts(_ value: SourceCounts) -> String {
+            "\"rows_read\":\(value.read),\"rows_written\":\(value.written),\"rows_filtered\":\(value.filtered),\"rows_dead_lettered\":\(value.deadLettered)"
+        }
+        add("{\"batch\":\(plan.batch),\"batch_time\":")
+        quoted(plan.batchTime)
+        add(",\(counts(total)),\"sources\":{")
+        var first = true
+        if let kafka = self.counts["kafka"] ?? (plan.kafka.isEmpty ? nil : SourceCounts()) {
+            first = false
+            add("\"kafka\":{\(counts(kafka)),\"ranges\":[")
+            for (index, range) in plan.kafka.enumerated() {
+                if index > 0 { add(",") }
+                add("{\"topic\":")
+                quoted(range.topic)
+                add(",\"partition\":\(range.partition),\"start\":\(range.start),\"end\":\(range.end)}")
+            }
+            add("],\"data_loss\":\(plan.dataLoss.count)")
+            if let lagAfter { add(",\"lag\":\(lagAfter)") }
+            add("}")
+        }
+        if let fileCounts = self.counts["files"] {
+            if !first { add(",") }
+            add("\"files\":{\(counts(fileCounts)),\"files\":[")
+            for (index, file) in files.enumerated() {
+                if index > 0 { add(",") }
+                add("{\"path\":")
+                quoted(file.path)
+                add(",\"start\":\(file.start),\"end_offset\":\(file.endOffset),\"bytes\":\(file.endOffset - file.start),\"complete\":\(file.complete)}")
+            }
+            add("]}")
+        }
+        add("},\"durations_ms\":{")
+        for (index, key) in ["plan", "write_ahead", "read", "transform", "sink", "commit"].enumerated() {
+            if index > 0 { add(",") }
+            let duration = durations[key] ?? .zero
+            let (seconds, attoseconds) = duration.components
+            add("\"\(key)\":\(seconds * 1000 + attoseconds / 1_000_000_000_000_000)")
+        }
+        add("}}\n")
+        return out
+    }
+}

@@ -1,0 +1,30 @@
+/// The records of a batch in the common schema: rows of `width` values stored back to back,
+/// so a batch costs one growing array rather than an array per record.
+public struct RowBuffer: Sendable {
+    public let width: Int
+    public private(set) var values: [FieldValue] = []
+
+    public init(width: Int) { self.width = width }
+
+    public var count: Int { width == 0 ? 0 : values.count / width }
+
+    /// The values of row `index`.
+    public subscript(index: Int) -> ArraySlice<FieldValue> {
+        values[(index * width)..<((index + 1) * width)]
+    }
+
+    /// Appends rows decoded elsewhere.
+    public mutating func append(contentsOf other: RowBuffer) {
+        values.append(contentsOf: other.values)
+    }
+
+    /// Gives the decoder direct access to the storage (it appends exactly `width` values per row).
+    public mutating func withStorage<Result>(_ body: (inout [FieldValue]) throws -> Result) rethrows -> Result {
+        try body(&values)
+    }
+
+    /// Replaces value `field` of row `row`.
+    public mutating func set(_ value: FieldValue, row: Int, field: Int) {
+        values[row * width + field] = value
+    }
+}

@@ -1,0 +1,101 @@
+import Glibc
+
+/// Writes a file atomically while streaming: the data goes to a temp file in the same folder,
+/// and `commit()` fsyncs it, renames it over the target and fsyncs the folder. Until then the
+/// target is untouched; an abandoned writer removes its temp file.
+final class AtomicFileWriter {
+    let path: String
+    private let temporaryPath: String
+    private var descriptor: Int32
+    private var buffer: [UInt8] = []
+    private let flushThreshold = 1 << 20
+    private(set) var bytesWritten: Int64 = 0
+
+    init(path: String, mode: mode_t = 0o640) throws(FileIOError) {
+        self.path = path
+        let folder = AtomicFileWriter.folder(of: path)
+        let name = String(path.split(separator: "/").last ?? "file")
+        temporaryPath = "\(folder)/.\(name).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
+        descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
+        guard descriptor >= 0 else { throw FileIOError(path: temporaryPath, operation: "create", errno: errno) }
+        buffer.reserveCapacity(flushThreshold + (1 << 16))
+    }
+
+    deinit {
+        if descriptor >= 0 {
+            close(descriptor)
+            unlink(temporaryPath)
+        }
+    }
+
+    /// Appends bytes (buffered; written in large chunks).
+    func write(_ bytes: [UInt8]) throws(FileIOError) {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= flushThreshold { try flush() }
+    }
+
+    /// Lets the caller append directly into the buffer (no intermediate array).
+    func append(_ body: (inout [UInt8]) -> Void) throws(FileIOError) {
+        body(&buffer)
+        if buffer.count >= flushThreshold { try flush() }
+    }
+
+    private func flush() throws(FileIOError) {
+        var offset = 0
+        while offset < buffer.count {
+            let written = buffer.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + offset, $0.count - offset) }
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw FileIOError(path: temporaryPath, operation: "write", errno: errno)
+            }
+            offset += written
+        }
+        bytesWritten += Int64(buffer.count)
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Makes the file durable under its final name.
+    func commit() throws(FileIOError) {
+        try flush()
+        guard fsync(descriptor) == 0 else { throw FileIOError(path: temporaryPath, operation: "fsync", errno: errno) }
+        close(descriptor)
+        descriptor = -1
+        guard rename(temporaryPath, path) == 0 else {
+            let error = errno
+            unlink(temporaryPath)
+            throw FileIOError(path: path, operation: "rename a temp file onto", errno: error)
+        }
+        try AtomicFileWriter.syncFolder(AtomicFileWriter.folder(of: path))
+    }
+
+    /// Writes `bytes` to `path` atomically in one go.
+    static func write(_ bytes: [UInt8], to path: String, mode: mode_t = 0o640) throws(FileIOError) {
+        let writer = try AtomicFileWriter(path: path, mode: mode)
+        try writer.write(bytes)
+        try writer.commit()
+    }
+
+    static func folder(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+
+    /// fsyncs a folder so that a rename in it survives a crash.
+    static func syncFolder(_ folder: String) throws(FileIOError) {
+        let descriptor = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw FileIOError(path: folder, operation: "open folder", errno: errno) }
+        defer { close(descriptor) }
+        guard fsync(descriptor) == 0 else { throw FileIOError(path: folder, operation: "fsync folder", errno: errno) }
+    }
+
+    /// Creates `folder` and its parents (mode 0750) if missing.
+    static func makeFolder(_ folder: String, mode: mode_t = 0o750) throws(FileIOError) {
+        var current = folder.hasPrefix("/") ? "" : "."
+        for part in folder.split(separator: "/") {
+            current += "/" + part
+            if mkdir(current, mode) != 0 && errno != EEXIST {
+                throw FileIOError(path: current, operation: "create folder", errno: errno)
+            }
+        }
+    }
+}

@@ -1,0 +1,32 @@
+import Glibc
+
+/// Prints each batch as JSON lines on stdout, for trying pipelines out. Not idempotent: a
+/// batch run again after a crash is printed again.
+final class ConsoleSink: BatchSink {
+    let name = "console"
+    let writer: JSONLineWriter
+
+    init(schema: Schema) { writer = JSONLineWriter(schema: schema) }
+
+    func write(batch: Int64, rows: RowBuffer) throws -> Int {
+        var buffer: [UInt8] = []
+        for index in 0..<rows.count {
+            writer.append(rows[index], to: &buffer)
+            if buffer.count >= 1 << 16 { flush(&buffer) }
+        }
+        flush(&buffer)
+        return rows.count
+    }
+
+    private func flush(_ buffer: inout [UInt8]) {
+        buffer.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let written = Glibc.write(1, raw.baseAddress! + offset, raw.count - offset)
+                if written <= 0 { if errno == EINTR { continue } else { break } }
+                offset += written
+            }
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+}

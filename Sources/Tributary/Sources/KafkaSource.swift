@@ -1,0 +1,61 @@
+import Kafka
+import Logging
+
+/// The Kafka side of the engine: a range reader, metadata queries, and (for
+/// `bootstrap_servers = "embedded"`) the in-process broker it reads from.
+final class KafkaSource {
+    let config: KafkaSourceConfig
+    let reader: KafkaRangeReader
+    /// The in-process broker, kept alive as long as the source.
+    let embedded: EmbeddedKafka?
+
+    init(config: KafkaSourceConfig, logger: Logger) throws {
+        self.config = config
+        var properties = config.librdkafka
+        if config.isEmbedded {
+            let broker = try EmbeddedKafka()
+            for topic in config.topics { try broker.createTopic(topic, partitions: config.embeddedPartitions) }
+            properties["bootstrap.servers"] = broker.bootstrapServers
+            embedded = broker
+            for file in config.embeddedLoad {
+                let count = try Self.load(file, into: config.topics[0], partitions: config.embeddedPartitions, bootstrap: broker.bootstrapServers)
+                logger.info("embedded Kafka: loaded \(count) records from \(file) into \(config.topics[0])")
+            }
+        } else {
+            properties["bootstrap.servers"] = config.bootstrapServers
+            embedded = nil
+        }
+        reader = try KafkaRangeReader(configuration: KafkaConfiguration(properties: properties))
+    }
+
+    /// Every partition of the configured topics. A missing topic is an error.
+    func partitions() throws -> [TopicPartition] {
+        let counts = try reader.partitionCounts(of: config.topics)
+        var result: [TopicPartition] = []
+        for topic in config.topics {
+            guard let count = counts[topic] else {
+                throw KafkaError(code: .unknownTopicOrPartition, message: "topic '\(topic)' in [source.kafka] topics does not exist on \(config.bootstrapServers)", hint: "Create the topic, or fix the name in the configuration")
+            }
+            result += (0..<count).map { TopicPartition(topic, Int32($0)) }
+        }
+        return result
+    }
+
+    func watermarks(_ partitions: [TopicPartition]) throws -> [TopicPartition: Watermarks] {
+        try reader.watermarks(of: partitions)
+    }
+
+    private static func load(_ file: String, into topic: String, partitions: Int, bootstrap: String) throws -> Int {
+        let bytes = try readWholeFile(file)
+        let producer = try KafkaProducer(configuration: KafkaConfiguration(bootstrapServers: bootstrap))
+        var records: [KafkaOutgoingRecord] = []
+        for line in bytes.split(separator: UInt8(ascii: "\n")) {
+            var value = Array(line)
+            if value.last == UInt8(ascii: "\r") { value.removeLast() }
+            guard !value.isEmpty else { continue }
+            records.append(KafkaOutgoingRecord(topic: topic, partition: Int32(records.count % partitions), value: value))
+        }
+        try producer.send(records, timeout: .seconds(60))
+        return records.count
+    }
+}

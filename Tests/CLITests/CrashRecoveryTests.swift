@@ -1,0 +1,152 @@
+import Foundation
+import Testing
+
+/// Kills a real `tributary run` with SIGKILL at random moments, restarts it each time, and
+/// checks that once the input is drained every good record is in the output exactly once and
+/// every bad record is in the dead letters exactly once.
+@Suite("Crash recovery", .timeLimit(.minutes(10)))
+struct CrashRecoveryTests {
+    static let kills = Int(ProcessInfo.processInfo.environment["TRIBUTARY_CRASH_KILLS"] ?? "") ?? 20
+
+    @Test("SIGKILL at random points, both sources: exactly once in output and dead letters")
+    func killRepeatedly() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("crash-\(UUID().uuidString)")
+        let incoming = root.appendingPathComponent("incoming").path
+        try FileManager.default.createDirectory(atPath: incoming, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: root) }
+
+        // Input: 24 hourly files (one gzip-free split candidate each) and 600 Kafka events,
+        // with known bad records in both.
+        var goodIDs: Set<String> = []
+        var badRaw: [String] = []
+        for hour in 0..<24 {
+            var lines: [String] = []
+            for n in 0..<60 {
+                let id = "f\(hour)-\(n)"
+                if n == 17 {
+                    let bad = "{\"visit_id\":\"\(id)\",\"event_time\":\"not-a-time\"}"
+                    lines.append(bad)
+                    badRaw.append(bad)
+                } else {
+                    lines.append("{\"visit_id\":\"\(id)\",\"event_time\":\"2025-11-20T\(String(format: "%02d", hour)):00:00Z\",\"page\":\"/p\(n)\"}")
+                    goodIDs.insert(id)
+                }
+            }
+            try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: "\(incoming)/h\(hour).jsonl"))
+        }
+        var events: [String] = []
+        for n in 0..<600 {
+            if n % 97 == 5 {
+                let bad = "{\"id\":\"k\(n)\",\"ts\":\"soon\"}"
+                events.append(bad)
+                badRaw.append(bad)
+            } else {
+                events.append("{\"id\":\"k\(n)\",\"ts\":\(1_700_000_000_000 + n)}")
+                goodIDs.insert("k\(n)")
+            }
+        }
+        let eventsFile = root.appendingPathComponent("events.jsonl").path
+        try Data((events.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: eventsFile))
+
+        let (broker, brokerOut, _) = try ChildProcess.start(ChildProcess.tributaryPath, ["broker", "--topic", "visits:3", "--load", "visits=\(eventsFile)"])
+        defer { broker.terminate(); broker.waitUntilExit() }
+        let bootstrap = ChildProcess.firstLine(of: brokerOut)
+
+        let config = root.appendingPathComponent("crash.toml").path
+        try Data("""
+            checkpoint_dir = "checkpoint"
+            dead_letter_dir = "dead-letter"
+            trigger = "available-now"
+            [schema]
+            fields = [
+              { name = "visit_id", type = "string", required = true },
+              { name = "event_time", type = "timestamp", required = true },
+              { name = "page", type = "string" },
+            ]
+            [source.kafka]
+            bootstrap_servers = "\(bootstrap)"
+            topics = ["visits"]
+            max_offsets_per_trigger = 20
+            [source.kafka.mapping]
+            visit_id = "id"
+            event_time = "ts"
+            [source.files]
+            path = "incoming"
+            max_files_per_trigger = 1
+            max_bytes_per_trigger = 1500
+            min_file_age = "0s"
+            [sink.files]
+            path = "output"
+            """.utf8).write(to: URL(fileURLWithPath: config))
+
+        var environment = ProcessInfo.processInfo.environment
+        environment["TRIBUTARY_TEST_PHASE_DELAY_MS"] = "15"
+        var killed = 0
+        var uncommittedAfterKill = 0
+        var runs = 0
+        while killed < Self.kills {
+            runs += 1
+            #expect(runs < Self.kills * 3, "the pipeline drained before \(Self.kills) kills; make the input larger")
+            if runs >= Self.kills * 3 { break }
+            let process = try runPipeline(config: config, environment: environment)
+            usleep(UInt32.random(in: 150_000...600_000))
+            if process.isRunning {
+                kill(process.processIdentifier, SIGKILL)
+                process.waitUntilExit()
+                #expect(process.terminationReason == .uncaughtSignal)
+                killed += 1
+                if try latest(root.appendingPathComponent("checkpoint/offsets").path) != latest(root.appendingPathComponent("checkpoint/commits").path) {
+                    uncommittedAfterKill += 1
+                }
+            } else {
+                process.waitUntilExit()
+                #expect(process.terminationStatus == 0)
+            }
+        }
+        // Drain without interruption.
+        let final = try runPipeline(config: config, environment: environment)
+        final.waitUntilExit()
+        #expect(final.terminationStatus == 0)
+        #expect(killed >= Self.kills)
+        #expect(uncommittedAfterKill > 0, "at least one kill landed between write-ahead and commit")
+
+        // Every good record once in the committed output; every bad one once in dead letters.
+        let output = root.appendingPathComponent("output").path
+        var seen: [String: Int] = [:]
+        for manifest in try FileManager.default.contentsOfDirectory(atPath: output + "/_manifest") {
+            let object = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(output)/_manifest/\(manifest)"))) as! [String: Any]
+            for file in object["files"] as! [[String: Any]] {
+                for line in try String(contentsOfFile: "\(output)/\(file["path"] as! String)", encoding: .utf8).split(separator: "\n") {
+                    let row = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
+                    seen[row["visit_id"] as! String, default: 0] += 1
+                }
+            }
+        }
+        #expect(Set(seen.keys) == goodIDs)
+        #expect(seen.values.allSatisfy { $0 == 1 }, "duplicates: \(seen.filter { $0.value > 1 }.keys.sorted().prefix(10))")
+        var lettered: [String: Int] = [:]
+        let deadLetters = root.appendingPathComponent("dead-letter").path
+        for file in try FileManager.default.contentsOfDirectory(atPath: deadLetters) where file.hasSuffix(".jsonl") && !file.hasPrefix(".") {
+            for line in try String(contentsOfFile: "\(deadLetters)/\(file)", encoding: .utf8).split(separator: "\n") {
+                let entry = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
+                lettered[entry["raw"] as! String, default: 0] += 1
+            }
+        }
+        #expect(Set(lettered.keys) == Set(badRaw))
+        #expect(lettered.values.allSatisfy { $0 == 1 })
+    }
+
+    private func runPipeline(config: String, environment: [String: String]) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: ChildProcess.tributaryPath)
+        process.arguments = ["run", "--config", config, "--log-level", "error"]
+        process.environment = environment
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    private func latest(_ folder: String) throws -> Int? {
+        ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).compactMap { Int($0) }.max()
+    }
+}

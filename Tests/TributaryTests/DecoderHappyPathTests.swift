@@ -1,0 +1,160 @@
+@testable import Tributary
+import Testing
+
+@Suite struct DecoderHappyPathTests {
+    @Test func everyTypeDecodes() {
+        let schema = Schema(fields: [
+            SchemaField(name: "s", type: .string), SchemaField(name: "i", type: .int),
+            SchemaField(name: "d", type: .double), SchemaField(name: "b", type: .bool),
+            SchemaField(name: "t", type: .timestamp), SchemaField(name: "j", type: .json),
+            SchemaField(name: "missing", type: .string), SchemaField(name: "nul", type: .int),
+        ])
+        let line = #"{"s":"hello","i":-42,"d":2.5,"b":true,"t":"2024-05-01T10:00:00Z","#
+            + #""j":{ "a" : [1, 2, {"b": null}] , "c":"x y" },"nul":null}"#
+        #expect(decodeValues(line, schema) == [
+            .string("hello"), .int(-42), .double(2.5), .bool(true), .timestamp(1_714_557_600_000_000),
+            .json(#"{"a":[1,2,{"b":null}],"c":"x y"}"#), .null, .null,
+        ])
+    }
+
+    @Test func nestedPathsWalkObjects() {
+        let schema = Schema(fields: [
+            SchemaField(name: "uid", type: .int, path: ["payload", "user", "id"]),
+            SchemaField(name: "uname", type: .string, path: ["payload", "user", "name"]),
+            SchemaField(name: "payload", type: .json),
+            SchemaField(name: "zip", type: .string, path: ["payload", "user", "zip"]),
+            SchemaField(name: "through_number", type: .int, path: ["payload", "n", "x"]),
+            SchemaField(name: "same_path", type: .json, path: ["payload", "user"]),
+        ])
+        let line = #"{"other":{"user":{"id":1}},"payload":{"n":5,"user":{"name":"Ann","id":7}}}"#
+        #expect(decodeValues(line, schema) == [
+            .int(7), .string("Ann"), .json(#"{"n":5,"user":{"name":"Ann","id":7}}"#), .null, .null,
+            .json(#"{"name":"Ann","id":7}"#),
+        ])
+    }
+
+    @Test func emptyPathSelectsTheWholeRecord() {
+        let schema = Schema(fields: [SchemaField(name: "all", type: .json, path: []), SchemaField(name: "a", type: .int)])
+        #expect(decodeValues(" { \"a\" : 1 , \"b\" : [ ] } ", schema) == [.json(#"{"a":1,"b":[]}"#), .int(1)])
+    }
+
+    @Test func catchAllCollectsUnmappedTopLevelKeys() {
+        let schema = Schema(
+            fields: [
+                SchemaField(name: "id", type: .int),
+                SchemaField(name: "extra", type: .json),
+                SchemaField(name: "uid", type: .int, path: ["payload", "user", "id"]),
+            ],
+            catchAllField: 1)
+        let line = #"{"id":1,"x":1,"y":{ "z": [1, 2] },"payload":{"user":{"id":3},"k":0},"x":"last","id":2,"extra":true}"#
+        #expect(decodeValues(line, schema) == [.int(2), .json(#"{"y":{"z":[1,2]},"x":"last","extra":true}"#), .int(3)])
+        #expect(decodeValues(#"{"id":1,"payload":{}}"#, schema) == [.int(1), .null, .null])
+        #expect(decodeValues(#"{"\u0078":1,"x":2,"q\"":3}"#, schema) == [.null, .json(#"{"x":2,"q\"":3}"#), .null])
+    }
+
+    @Test func catchAllDeduplicatesManyKeys() {
+        let schema = Schema(fields: [SchemaField(name: "rest", type: .json)], catchAllField: 0)
+        let members = (0..<50).map { "\"k\($0 % 40)\":\($0)" }.joined(separator: ",")
+        let expected = (10..<50).map { "\"k\($0 % 40)\":\($0)" }.joined(separator: ",")
+        #expect(decodeValues("{\(members)}", schema) == [.json("{\(expected)}")])
+    }
+
+    @Test func byteOrderMarkAndWhitespaceEverywhere() {
+        let schema = Schema(fields: [SchemaField(name: "a", type: .int), SchemaField(name: "b", type: .json)])
+        let bytes: [UInt8] = [0xEF, 0xBB, 0xBF] + Array(" \t\r\n { \"a\" \n : \t 1 \r , \"b\" : [ 1 , { } , [ ] ] } \r\n".utf8)
+        #expect(decodeValues(bytes, schema) == [.int(1), .json("[1,{},[]]")])
+    }
+
+    @Test func escapesAreDecoded() {
+        #expect(valueOf(#""a\"b\\c\/d\b\f\n\r\t""#, as: .string) == .string("a\"b\\c/d\u{8}\u{C}\n\r\t"))
+        #expect(valueOf(#""caf\u00e9 \u00E9 \u4e16 \u0000""#, as: .string) == .string("café é 世 \u{0}"))
+        #expect(valueOf(#""\ud83d\ude00""#, as: .string) == .string("😀"))
+        #expect(valueOf(#""x\uD83D\uDE00y\uDBFF\uDFFF""#, as: .string) == .string("x😀y\u{10FFFF}"))
+        #expect(valueOf(#""héllo 世界 😀""#, as: .string) == .string("héllo 世界 😀"))
+        #expect(valueOf(#""""#, as: .string) == .string(""))
+        #expect(valueOf(#"" \"quoted\" ""#, as: .json) == .json(#"" \"quoted\" ""#))
+        #expect(valueOf(#"[ "a b", "c\" ]" ]"#, as: .json) == .json(#"["a b","c\" ]"]"#))
+    }
+
+    @Test func keysAreMatchedAfterUnescaping() {
+        let schema = Schema(fields: [
+            SchemaField(name: "name", type: .string), SchemaField(name: "città", type: .int),
+            SchemaField(name: "q\"k", type: .bool),
+        ])
+        #expect(decodeValues(#"{"na\u006De":"x","citt\u00e0":3,"q\"k":false}"#, schema) == [
+            .string("x"), .int(3), .bool(false),
+        ])
+        #expect(decodeValues(#"{"città":4}"#, schema) == [.null, .int(4), .null])
+    }
+
+    @Test func duplicateKeysLastOccurrenceWins() {
+        let schema = Schema(fields: [
+            SchemaField(name: "a", type: .int), SchemaField(name: "nb", type: .int, path: ["n", "b"]),
+            SchemaField(name: "nc", type: .int, path: ["n", "c"]),
+        ])
+        #expect(decodeValues(#"{"a":1,"a":2,"n":{"b":1,"b":5},"n":{"c":2}}"#, schema) == [.int(2), .null, .int(2)])
+        #expect(decodeValues(#"{"n":{"b":1},"n":null}"#, schema) == [.null, .null, .null])
+        #expect(decodeValues(#"{"a":null,"a":3}"#, schema) == [.int(3), .null, .null])
+    }
+
+    @Test func manyFieldsUseHashedLookup() {
+        let names = (0..<20).map { "field_\($0)" }
+        let schema = Schema(fields: names.map { SchemaField(name: $0, type: .int) })
+        let members = names.indices.reversed().map { "\"\(names[$0])\":\($0)" } + ["\"unknown\":1"]
+        #expect(decodeValues("{\(members.joined(separator: ","))}", schema) == names.indices.map { .int(Int64($0)) })
+    }
+
+    @Test func integersAcceptIntegralNumbers() {
+        #expect(valueOf("0", as: .int) == .int(0))
+        #expect(valueOf("-0", as: .int) == .int(0))
+        #expect(valueOf("1e3", as: .int) == .int(1000))
+        #expect(valueOf("2.0", as: .int) == .int(2))
+        #expect(valueOf("1.5e1", as: .int) == .int(15))
+        #expect(valueOf("100e-2", as: .int) == .int(1))
+        #expect(valueOf("0.000e99999999999999999999", as: .int) == .int(0))
+        #expect(valueOf("9223372036854775807", as: .int) == .int(.max))
+        #expect(valueOf("-9223372036854775808", as: .int) == .int(.min))
+        #expect(valueOf("9.223372036854775807E18", as: .int) == .int(.max))
+    }
+
+    @Test func doublesAreCorrectlyRounded() {
+        let texts = [
+            "0", "-0.0", "1", "0.1", "2.5", "-1e-7", "1e22", "1e23", "0.30000000000000004", "1.7976931348623157e308",
+            "2.2250738585072014E-308", "5e-324", "4.9e-324", "123456789012345678901234567890", "9007199254740993",
+            "3.14159265358979323846264338327950288", "1e-400", "0.000001234567890123e10", "-12345.678e-3",
+        ]
+        for text in texts {
+            #expect(valueOf(text, as: .double) == .double(Double(text)!), "\(text)")
+        }
+        if case .double(let zero) = valueOf("-0", as: .double) { #expect(zero.sign == .minus) }
+    }
+
+    @Test func timestampsFromStringsAndEpochMillis() {
+        #expect(valueOf("1714557600123", as: .timestamp) == .timestamp(1_714_557_600_123_000))
+        #expect(valueOf("-1", as: .timestamp) == .timestamp(-1000))
+        #expect(valueOf("1.7e3", as: .timestamp) == .timestamp(1_700_000))
+        #expect(valueOf(#""2024-05-01T12:00:00.123+02:00""#, as: .timestamp) == .timestamp(1_714_557_600_123_000))
+        #expect(valueOf(#""2024-05-01T10:00:00\u005a""#, as: .timestamp) == .timestamp(1_714_557_600_000_000))
+        #expect(valueOf(#""1960-01-01""#, as: .timestamp) == .timestamp(-315_619_200_000_000))
+    }
+
+    @Test func booleansAndRequiredFields() {
+        #expect(valueOf("false", as: .bool) == .bool(false))
+        let schema = Schema(fields: [
+            SchemaField(name: "a", type: .bool, required: true),
+            SchemaField(name: "b", type: .string, required: true, path: ["x", "y"]),
+        ])
+        #expect(decodeValues(#"{"x":{"y":""},"a":true}"#, schema) == [.bool(true), .string("")])
+    }
+
+    @Test func rowsAccumulateAcrossRecords() {
+        let decoder = RecordDecoder(schema: single(.int))
+        var row: [FieldValue] = []
+        for line in [#"{"a":1}"#, #"{"a":2}"#, #"{"a":"x"}"#, #"{"a":3}"#] {
+            _ = Array(line.utf8).withUnsafeBytes { decoder.decode($0, into: &row) }
+        }
+        #expect(row == [.int(1), .int(2), .int(3)])
+        #expect(decoder.decode([UInt8](#"{"a":4}"#.utf8), into: &row) == nil)
+        #expect(row.last == .int(4))
+    }
+}

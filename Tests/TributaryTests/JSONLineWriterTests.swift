@@ -1,0 +1,85 @@
+@testable import Tributary
+import Foundation
+import Testing
+
+@Suite struct JSONLineWriterTests {
+    let schema = Schema(fields: [
+        SchemaField(name: "s", type: .string), SchemaField(name: "i", type: .int),
+        SchemaField(name: "d", type: .double), SchemaField(name: "b", type: .bool),
+        SchemaField(name: "t", type: .timestamp), SchemaField(name: "j", type: .json),
+        SchemaField(name: "n", type: .string),
+    ])
+
+    private func written(_ row: [FieldValue], schema: Schema? = nil) -> String {
+        var buffer: [UInt8] = []
+        JSONLineWriter(schema: schema ?? self.schema).append(row[...], to: &buffer)
+        return String(decoding: buffer, as: UTF8.self)
+    }
+
+    @Test func writesEveryTypeExactly() {
+        let row: [FieldValue] = [
+            .string("a\"b\\c\n\t\u{1}é😀/"), .int(.min), .double(3.0), .bool(false),
+            .timestamp(1_714_557_600_123_000), .json(#"{"x":[1,2]}"#), .null,
+        ]
+        #expect(written(row) == #"{"s":"a\"b\\c\n\t\u0001é😀/","i":-9223372036854775808,"d":3.0,"b":false,"#
+            + #""t":"2024-05-01T10:00:00.123Z","j":{"x":[1,2]},"n":null}"# + "\n")
+    }
+
+    @Test func escapesEveryControlCharacter() {
+        let controls = String(decoding: (0..<0x20).map { UInt8($0) } + [0x7F], as: UTF8.self)
+        var buffer: [UInt8] = []
+        JSONLineWriter.appendQuoted(controls, to: &buffer)
+        let expected = #""\u0000\u0001\u0002\u0003\u0004\u0005\u0006\u0007\b\t\n\u000b\f\r\u000e\u000f"#
+            + #"\u0010\u0011\u0012\u0013\u0014\u0015\u0016\u0017\u0018\u0019\u001a\u001b\u001c\u001d\u001e\u001f"#
+            + "\u{7F}\""
+        #expect(String(decoding: buffer, as: UTF8.self) == expected)
+        var fromBytes: [UInt8] = []
+        Array(controls.utf8).withUnsafeBytes { JSONLineWriter.appendQuoted($0, to: &fromBytes) }
+        #expect(fromBytes == buffer)
+    }
+
+    @Test func writesNumbersAsValidJSON() {
+        let cases: [(FieldValue, String)] = [
+            (.int(0), "0"), (.int(.max), "9223372036854775807"), (.int(-7), "-7"),
+            (.double(0.1), "0.1"), (.double(-0.0), "-0.0"), (.double(1e16), "1e+16"), (.double(1e-7), "1e-07"),
+            (.double(0.1 + 0.2), "0.30000000000000004"), (.double(.leastNonzeroMagnitude), "5e-324"),
+            (.double(.infinity), "null"), (.double(.nan), "null"), (.bool(true), "true"),
+        ]
+        let one = Schema(fields: [SchemaField(name: "v", type: .json)])
+        for (value, text) in cases {
+            let line = written([value], schema: one)
+            #expect(line == "{\"v\":\(text)}\n")
+            #expect((try? JSONSerialization.jsonObject(with: Data(line.utf8))) != nil, "\(line)")
+        }
+    }
+
+    @Test func escapesKeysAndHonoursSliceOffsets() {
+        let odd = Schema(fields: [SchemaField(name: "we\"ird\n", type: .int), SchemaField(name: "ü", type: .bool)])
+        let row: [FieldValue] = [.int(1), .int(2), .int(3), .bool(true), .int(9)]
+        var buffer: [UInt8] = []
+        JSONLineWriter(schema: odd).append(row[2...], to: &buffer)
+        JSONLineWriter(schema: Schema(fields: [])).append(row[0..<0], to: &buffer)
+        #expect(String(decoding: buffer, as: UTF8.self) == "{\"we\\\"ird\\n\":3,\"ü\":true}\n{}\n")
+    }
+
+    @Test func decodingWhatWasWrittenGivesTheSameRow() {
+        let rows: [[FieldValue]] = [
+            [.string("plain"), .int(0), .double(0.1), .bool(true), .timestamp(0), .json("[]"), .string("")],
+            [.string("\"\\\u{0}\u{1F}\n😀 世界"), .int(.max), .double(-0.0), .bool(false), .timestamp(-1),
+             .json(#"{"a":{"b":[null,true,"x\"y"]}}"#), .null],
+            [.null, .int(.min), .double(1.7976931348623157e308), .null, .timestamp(TimestampFormat.supportedRange.lowerBound),
+             .json("-1.5e-7"), .string("\u{10FFFF}")],
+            [.string("x"), .int(-1), .double(.leastNonzeroMagnitude), .bool(true), .timestamp(TimestampFormat.supportedRange.upperBound),
+             .json(#""s""#), .string("/")],
+            [.string("y"), .int(42), .double(3.0), .bool(false), .timestamp(1_714_557_600_123_456), .null, .null],
+            [.string("z"), .int(1), .double(123456789.125e10), .bool(true), .timestamp(-62_000_000_000_001_000),
+             .json("0"), .string("\u{7F}")],
+        ]
+        let writer = JSONLineWriter(schema: schema)
+        for row in rows {
+            var buffer: [UInt8] = []
+            writer.append(row[...], to: &buffer)
+            #expect(decodeValues(buffer, schema) == row, "\(String(decoding: buffer, as: UTF8.self))")
+        }
+    }
+}

@@ -1,0 +1,128 @@
+import Foundation
+import Kafka
+import Testing
+@testable import Tributary
+
+@Suite("Pipeline end to end", .timeLimit(.minutes(2)))
+struct PipelineEndToEndTests {
+    @Test("Kafka and files at once, bad records in both: exact output, exact dead letters, balanced accounts")
+    func bothSources() throws {
+        let fixture = try PipelineFixture()
+        defer { fixture.remove() }
+        let broker = try EmbeddedKafka()
+        try broker.createTopic("visits", partitions: 3)
+        let producer = try KafkaProducer(configuration: KafkaConfiguration(bootstrapServers: broker.bootstrapServers))
+        var events = (0..<30).map { n in
+            KafkaOutgoingRecord(topic: "visits", partition: Int32(n % 3), value: Array("{\"id\":\"k\(n)\",\"url\":\"/p\(n)\",\"ts\":\(1_700_000_000_000 + n)}".utf8))
+        }
+        events.append(KafkaOutgoingRecord(topic: "visits", partition: 0, key: Array("bad".utf8), value: Array("not json".utf8)))
+        events.append(KafkaOutgoingRecord(topic: "visits", partition: 1, value: nil))
+        events.append(KafkaOutgoingRecord(topic: "visits", partition: 2, value: Array("{\"id\":\"k-late\",\"ts\":\"yesterday\"}".utf8)))
+        try producer.send(events)
+
+        let goodFile = (0..<25).map { "{\"visit_id\":\"f\($0)\",\"page\":\"/f\",\"event_time\":\"2025-11-20T10:00:\(String(format: "%02d", $0))Z\",\"duration_ms\":\($0)}" }
+        try fixture.drop("a.jsonl", goodFile.joined(separator: "\n") + "\n", ageSeconds: 120)
+        try fixture.drop("b.jsonl", "{\"visit_id\":\"b1\",\"event_time\":\"2025-11-20T11:00:00Z\"}\n{\"visit_id\":\"b2\"}\n{broken\n\n{\"visit_id\":\"b3\",\"event_time\":1700000000000,\"duration_ms\":1.5}\n{\"visit_id\":\"b4\",\"event_time\":\"2025-11-20T11:00:04Z\"}", ageSeconds: 60)
+
+        let config = try fixture.config("""
+            [source.kafka]
+            bootstrap_servers = "\(broker.bootstrapServers)"
+            topics = ["visits"]
+            max_offsets_per_trigger = 10
+            [source.kafka.mapping]
+            visit_id = "id"
+            page = "url"
+            event_time = "ts"
+            origin = "@origin"
+            [source.files]
+            path = "\(fixture.incoming)"
+            max_files_per_trigger = 1
+            min_file_age = "1s"
+            [source.files.mapping]
+            origin = "@origin"
+            """)
+        let engine = try MicroBatchEngine(config: config, logger: PipelineFixture.logger)
+        let batches = try engine.run()
+        #expect(batches == 4, "33 offsets at 10 per trigger take 4 batches; the 2 files (1 per trigger) fit in the first 2")
+
+        let rows = try fixture.outputRows()
+        let ids = rows.map { $0["visit_id"] as! String }
+        let expected = (0..<30).map { "k\($0)" } + (0..<25).map { "f\($0)" } + ["b1", "b4"]
+        #expect(ids.sorted() == expected.sorted())
+        #expect(Set(ids).count == ids.count, "no record twice")
+        let k7 = try #require(rows.first { $0["visit_id"] as? String == "k7" })
+        #expect(k7["event_time"] as? String == "2023-11-14T22:13:20.007Z")
+        #expect(k7["origin"] as? String == "kafka")
+        let f3 = try #require(rows.first { $0["visit_id"] as? String == "f3" })
+        #expect(f3["origin"] as? String == "file")
+        #expect(f3["duration_ms"] as? Int == 3)
+        #expect(f3["event_time"] as? String == "2025-11-20T10:00:03.000Z")
+
+        let letters = try fixture.deadLetterEntries()
+        let reasons = Dictionary(grouping: letters) { ($0["source"] as! [String: Any])["type"] as! String }
+        #expect(reasons["kafka"]?.count == 3)
+        #expect(reasons["file"]?.count == 3)
+        let b2 = try #require(letters.first { ($0["raw"] as? String) == "{\"visit_id\":\"b2\"}" })
+        #expect(b2["reason"] as? String == "field event_time: required field is missing")
+        #expect(b2["stage"] as? String == "schema")
+        #expect((b2["source"] as? [String: Any])?["line"] as? Int == 2)
+        #expect((b2["source"] as? [String: Any])?["file"] as? String == fixture.incoming + "/b.jsonl")
+        let b3 = try #require(letters.first { ($0["raw"] as? String)?.contains("b3") == true })
+        #expect(b3["reason"] as? String == "field duration_ms: expected int, got 1.5")
+        #expect((b3["source"] as? [String: Any])?["line"] as? Int == 5, "the blank line counts as a line")
+        let tombstone = try #require(letters.first { ($0["reason"] as? String)?.contains("tombstone") == true })
+        #expect((tombstone["source"] as? [String: Any])?["partition"] as? Int == 1)
+        let late = try #require(letters.first { ($0["raw"] as? String)?.contains("k-late") == true })
+        #expect(late["reason"] as? String == "field event_time: expected timestamp, got \"yesterday\"")
+        #expect(letters.allSatisfy { $0["batch"] is Int && $0["time"] is String })
+
+        let reports = try fixture.progressReports()
+        #expect(reports.count == 4)
+        for report in reports {
+            for (_, value) in report["sources"] as! [String: [String: Any]] {
+                let read = value["rows_read"] as! Int
+                let accounted = (value["rows_written"] as! Int) + (value["rows_filtered"] as! Int) + (value["rows_dead_lettered"] as! Int)
+                #expect(read == accounted)
+            }
+        }
+        let totalRead = reports.map { $0["rows_read"] as! Int }.reduce(0, +)
+        #expect(totalRead == 33 + 25 + 5)
+    }
+
+    @Test("a second run on a drained checkpoint does nothing and writes nothing")
+    func idleTriggerWritesNothing() throws {
+        let fixture = try PipelineFixture()
+        defer { fixture.remove() }
+        try fixture.drop("one.jsonl", "{\"visit_id\":\"x\",\"event_time\":\"2025-11-20T10:00:00Z\"}\n")
+        let config = try fixture.config("[source.files]\npath = \"\(fixture.incoming)\"\nmin_file_age = \"0s\"")
+        #expect(try MicroBatchEngine(config: config, logger: PipelineFixture.logger).run() == 1)
+        let before = try FileManager.default.contentsOfDirectory(atPath: fixture.checkpoint + "/offsets")
+        #expect(try MicroBatchEngine(config: config, logger: PipelineFixture.logger).run() == 0)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: fixture.checkpoint + "/offsets") == before)
+        #expect(try fixture.outputRows().count == 1)
+    }
+
+    @Test("a file larger than the byte budget is split across batches at line boundaries, each line once")
+    func splitLargeFile() throws {
+        let fixture = try PipelineFixture()
+        defer { fixture.remove() }
+        let lines = (0..<500).map { "{\"visit_id\":\"v\($0)\",\"event_time\":\"2025-11-20T10:00:00Z\",\"page\":\"\(String(repeating: "x", count: $0 % 37))\"}" }
+        try fixture.drop("big.jsonl", lines.joined(separator: "\n"))  // no trailing newline
+        let config = try fixture.config("[source.files]\npath = \"\(fixture.incoming)\"\nmax_bytes_per_trigger = 4096\nmin_file_age = \"0s\"")
+        let batches = try MicroBatchEngine(config: config, logger: PipelineFixture.logger).run()
+        let size = try FileManager.default.attributesOfItem(atPath: fixture.incoming + "/big.jsonl")[.size] as! Int
+        #expect(batches == (size + 4095) / 4096)
+        #expect(try fixture.outputRows().map { $0["visit_id"] as! String }.sorted() == (0..<500).map { "v\($0)" }.sorted())
+    }
+
+    @Test("a second engine on the same checkpoint refuses to start and names the holder")
+    func lockRefusesSecondEngine() throws {
+        let fixture = try PipelineFixture()
+        defer { fixture.remove() }
+        let config = try fixture.config("[source.files]\npath = \"\(fixture.incoming)\"")
+        let first = try MicroBatchEngine(config: config, logger: PipelineFixture.logger)
+        let error = #expect(throws: CheckpointError.self) { _ = try MicroBatchEngine(config: config, logger: PipelineFixture.logger) }
+        #expect(error?.description.contains("pid \(getpid())") == true)
+        _ = first
+    }
+}
