@@ -61,7 +61,7 @@ struct BrokerCommand: AsyncParsableCommand {
         }
         FileHandle.standardOutput.write(Data((broker.bootstrapServers + "\n").utf8))
         logger.info("embedded Kafka broker listening on \(broker.bootstrapServers) with topics \(topic.map(\.description).joined(separator: ", ")); stop with Ctrl-C or SIGTERM")
-        let signal = await ShutdownSignal.wait()
+        let signal = await ShutdownSignal.wait() ?? "cancellation"
         logger.info("received \(signal), stopping the embedded broker")
     }
 

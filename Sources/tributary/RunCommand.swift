@@ -35,7 +35,7 @@ struct RunCommand: AsyncParsableCommand {
         }
         let stop = StopFlag()
         let signalTask = Task {
-            let name = await ShutdownSignal.wait()
+            guard let name = await ShutdownSignal.wait() else { return }
             logger.notice("\(name) received: finishing the batch in flight, then stopping")
             stop.set()
         }

@@ -4,8 +4,9 @@ import Foundation
 /// Waits for SIGINT or SIGTERM without killing the process, so the caller can shut down in
 /// order.
 enum ShutdownSignal {
-    /// Suspends until SIGINT or SIGTERM arrives and returns its name.
-    static func wait() async -> String {
+    /// Suspends until SIGINT or SIGTERM arrives and returns its name; nil when the waiting
+    /// task is cancelled first.
+    static func wait() async -> String? {
         let (signals, continuation) = AsyncStream<String>.makeStream()
         let queue = DispatchQueue(label: "tributary.signals")
         var sources: [any DispatchSourceSignal] = []
@@ -19,7 +20,8 @@ enum ShutdownSignal {
             sources.append(source)
         }
         var iterator = signals.makeAsyncIterator()
-        let name = await iterator.next() ?? "SIGTERM"
+        // An AsyncStream's next() returns nil when the waiting task is cancelled.
+        let name = await iterator.next()
         sources.forEach { $0.cancel() }
         return name
     }

@@ -111,7 +111,7 @@ public enum ConfigLoader {
 
     /// Paths in a config file are relative to the file's folder.
     static func resolve(_ path: String, _ base: String) -> String {
-        if path.hasPrefix("/") || base.isEmpty { return path }
-        return (base as NSString).appendingPathComponent(path)
+        let folder = URL(fileURLWithPath: base.isEmpty ? "." : base, isDirectory: true)
+        return URL(fileURLWithPath: path, relativeTo: folder).standardizedFileURL.path
     }
 }
