@@ -19,7 +19,9 @@ struct CrashRecoveryTests {
         // with known bad records in both.
         var goodIDs: Set<String> = []
         var badRaw: [String] = []
-        for hour in 0..<24 {
+        // More kills need more input, or the pipeline drains first.
+        let scale = max(1, Self.kills / 20)
+        for hour in 0..<(24 * scale) {
             var lines: [String] = []
             for n in 0..<60 {
                 let id = "f\(hour)-\(n)"
@@ -28,14 +30,14 @@ struct CrashRecoveryTests {
                     lines.append(bad)
                     badRaw.append(bad)
                 } else {
-                    lines.append("{\"visit_id\":\"\(id)\",\"event_time\":\"2025-11-20T\(String(format: "%02d", hour)):00:00Z\",\"page\":\"/p\(n)\"}")
+                    lines.append("{\"visit_id\":\"\(id)\",\"event_time\":\"2025-11-20T\(String(format: "%02d", hour % 24)):00:00Z\",\"page\":\"/p\(n)\"}")
                     goodIDs.insert(id)
                 }
             }
             try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: "\(incoming)/h\(hour).jsonl"))
         }
         var events: [String] = []
-        for n in 0..<600 {
+        for n in 0..<(600 * scale) {
             if n % 97 == 5 {
                 let bad = "{\"id\":\"k\(n)\",\"ts\":\"soon\"}"
                 events.append(bad)

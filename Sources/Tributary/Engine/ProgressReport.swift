@@ -67,9 +67,10 @@ public struct ProgressReport: Sendable {
         add("},\"durations_ms\":{")
         for (index, key) in ["plan", "write_ahead", "read", "transform", "sink", "commit"].enumerated() {
             if index > 0 { add(",") }
-            let duration = durations[key] ?? .zero
-            let (seconds, attoseconds) = duration.components
-            add("\"\(key)\":\(seconds * 1000 + attoseconds / 1_000_000_000_000_000)")
+            // Milliseconds with microsecond precision: small batches take well under 1 ms.
+            let (seconds, attoseconds) = (durations[key] ?? .zero).components
+            let micros = seconds * 1_000_000 + attoseconds / 1_000_000_000_000
+            add("\"\(key)\":\(micros / 1000).\(String(micros % 1000 + 1000).dropFirst())")
         }
         add("}}\n")
         return out
