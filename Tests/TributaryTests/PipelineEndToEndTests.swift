@@ -115,6 +115,30 @@ struct PipelineEndToEndTests {
         #expect(try fixture.outputRows().map { $0["visit_id"] as! String }.sorted() == (0..<500).map { "v\($0)" }.sorted())
     }
 
+    @Test("a file holding one JSON array is read element by element; a bad element is dead-lettered with its line")
+    func arrayFile() throws {
+        let fixture = try PipelineFixture()
+        defer { fixture.remove() }
+        try fixture.drop("export.json", """
+            [
+              {"visit_id": "a1", "event_time": "2025-11-20T10:00:00Z", "page": "/a,[b]"},
+              {"visit_id": "a2", "event_time": "2025-11-20T10:00:01Z", "page": "x\\"y"},
+              {"visit_id": "a3"},
+              {"visit_id": "a4", "event_time": 1700000000000}
+            ]
+            """)
+        let config = try fixture.config("[source.files]\npath = \"\(fixture.incoming)\"\nmin_file_age = \"0s\"\nmax_bytes_per_trigger = 64")
+        #expect(try MicroBatchEngine(config: config, logger: PipelineFixture.logger).run() == 1, "an array file is taken whole")
+        let rows = try fixture.outputRows()
+        #expect(rows.map { $0["visit_id"] as! String } == ["a1", "a2", "a4"])
+        #expect(rows.first?["page"] as? String == "/a,[b]")
+        #expect(rows[1]["page"] as? String == "x\"y")
+        let letters = try fixture.deadLetterEntries()
+        #expect(letters.count == 1)
+        #expect(letters.first?["reason"] as? String == "field event_time: required field is missing")
+        #expect((letters.first?["source"] as? [String: Any])?["line"] as? Int == 4)
+    }
+
     @Test("a second engine on the same checkpoint refuses to start and names the holder")
     func lockRefusesSecondEngine() throws {
         let fixture = try PipelineFixture()

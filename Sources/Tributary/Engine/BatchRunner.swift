@@ -113,8 +113,10 @@ final class BatchRunner {
                                 firstLine: range.firstLine, maxRecordBytes: config.maxRecordBytes)
         var result = BatchCommit.FileResult(path: range.path, size: range.size, mtimeNanos: range.mtimeNanos, start: range.start,
                                             endOffset: range.start, linesTaken: range.firstLine - 1, complete: true)
+        // A file holding one JSON array is read whole in its first range, element by element.
+        let isArray = range.start == 0 && JSONArrayReader.isArrayFile(path: range.path, gzip: range.path.hasSuffix(".gz"))
         do {
-            let summary = try reader.forEachLine { line in
+            func handle(_ line: LineReader.Line) throws {
                 counts.read += 1
                 let origin = DeadLetter.Origin.file(path: range.path, line: line.number, byteOffset: line.offset)
                 switch line.kind {
@@ -132,6 +134,13 @@ final class BatchRunner {
                     }
                 }
             }
+            if isArray {
+                let summary = try JSONArrayReader(path: range.path, gzip: range.path.hasSuffix(".gz"), maxRecordBytes: config.maxRecordBytes).forEachElement(handle)
+                result.endOffset = summary.endOffset
+                result.linesTaken = summary.lines
+                return result
+            }
+            let summary = try reader.forEachLine(handle)
             result.endOffset = max(range.start, summary.endOffset)
             result.linesTaken = range.firstLine - 1 + summary.lines
             // A split range is complete when it reached the end of the file.

@@ -26,6 +26,8 @@ public final class MicroBatchEngine {
     /// Files reported as changed after being taken (reported once each).
     var reportedChanged: Set<String> = []
     public private(set) var lastProgress: ProgressReport?
+    /// High watermarks seen at the last planning, for lag in progress reports.
+    var latestOffsets: [TopicPartition: Int64] = [:]
 
     /// Opens everything a run needs: takes the checkpoint lock (failing if another process
     /// holds it), loads the checkpoint, opens the sources and sinks.
@@ -133,6 +135,7 @@ public final class MicroBatchEngine {
             do {
                 let partitions = try kafka.partitions()
                 let marks = try kafka.watermarks(partitions)
+                latestOffsets = marks.mapValues(\.high)
                 let plan = try kafkaPlanner.plan(
                     partitions: partitions, committed: committedKafka, watermarks: marks,
                     limit: kafkaLimit, sinceLastBatch: ContinuousClock.now - lastKafkaBatch)
@@ -183,7 +186,7 @@ public final class MicroBatchEngine {
         if plan.kafka.contains(where: { $0.start < $0.end }) { lastKafkaBatch = ContinuousClock.now }
         nextBatch = plan.batch + 1
         try afterCommit(plan, commit)
-        let report = ProgressReport(plan: plan, outcome: outcome, durations: durations, lagAfter: nil)
+        let report = ProgressReport(plan: plan, outcome: outcome, durations: durations, latestOffsets: latestOffsets)
         lastProgress = report
         let line = report.jsonLine()
         try? store.writeProgress(plan.batch, json: line)

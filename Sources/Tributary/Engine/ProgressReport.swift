@@ -1,3 +1,5 @@
+public import Kafka
+
 /// The report of one batch, in the spirit of Spark's StreamingQueryProgress: logged as one
 /// JSON line and kept as `checkpoint/progress/<N>`.
 public struct ProgressReport: Sendable {
@@ -6,16 +8,23 @@ public struct ProgressReport: Sendable {
     public let files: [BatchCommit.FileResult]
     public let durations: [String: Duration]
     public let deadLetterFiles: [String]
-    /// Offsets left after this batch, when known.
-    public let lagAfter: Int64?
+    /// Each partition's high watermark when the batch was planned.
+    public let latestOffsets: [TopicPartition: Int64]
 
-    init(plan: BatchPlan, outcome: BatchRunner.Outcome, durations: [String: Duration], lagAfter: Int64?) {
+    init(plan: BatchPlan, outcome: BatchRunner.Outcome, durations: [String: Duration], latestOffsets: [TopicPartition: Int64]) {
         self.plan = plan
         self.counts = outcome.counts
         self.files = outcome.files
         self.durations = durations
         self.deadLetterFiles = outcome.deadLetterFiles
-        self.lagAfter = lagAfter
+        self.latestOffsets = latestOffsets
+    }
+
+    /// Offsets still to read after this batch, over all partitions (0 when unknown).
+    public var lag: Int64 {
+        plan.kafka.reduce(0) { total, range in
+            total + max(0, (latestOffsets[TopicPartition(range.topic, range.partition)] ?? range.end) - range.end)
+        }
     }
 
     /// Totals over all sources.
@@ -47,11 +56,11 @@ public struct ProgressReport: Sendable {
                 if index > 0 { add(",") }
                 add("{\"topic\":")
                 quoted(range.topic)
-                add(",\"partition\":\(range.partition),\"start\":\(range.start),\"end\":\(range.end)}")
+                add(",\"partition\":\(range.partition),\"start\":\(range.start),\"end\":\(range.end)")
+                if let latest = latestOffsets[TopicPartition(range.topic, range.partition)] { add(",\"latest\":\(latest)") }
+                add("}")
             }
-            add("],\"data_loss\":\(plan.dataLoss.count)")
-            if let lagAfter { add(",\"lag\":\(lagAfter)") }
-            add("}")
+            add("],\"lag\":\(lag),\"data_loss\":\(plan.dataLoss.count)}")
         }
         if let fileCounts = self.counts["files"] {
             if !first { add(",") }
