@@ -49,7 +49,7 @@ struct BrokerCommand: AsyncParsableCommand {
         for spec in topic { try broker.createTopic(spec.name, partitions: spec.partitions) }
         for spec in load {
             let partitions = topic.first { $0.name == spec.topic }?.partitions ?? 1
-            let count = try loadLines(from: spec.path, into: spec.topic, partitions: partitions, bootstrap: broker.bootstrapServers)
+            let count = try broker.load(jsonLinesFile: spec.path, into: spec.topic, partitions: partitions)
             logger.info("loaded \(count) records from \(spec.path) into \(spec.topic)")
         }
         if let bootstrapFile {
@@ -63,22 +63,6 @@ struct BrokerCommand: AsyncParsableCommand {
         logger.info("embedded Kafka broker listening on \(broker.bootstrapServers) with topics \(topic.map(\.description).joined(separator: ", ")); stop with Ctrl-C or SIGTERM")
         let signal = await ShutdownSignal.wait() ?? "cancellation"
         logger.info("received \(signal), stopping the embedded broker")
-    }
-
-    private func loadLines(from path: String, into topic: String, partitions: Int, bootstrap: String) throws -> Int {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ValidationError("cannot read \(path) for --load; check the path and its permissions")
-        }
-        let producer = try KafkaProducer(configuration: KafkaConfiguration(bootstrapServers: bootstrap))
-        var records: [KafkaOutgoingRecord] = []
-        for line in data.split(separator: UInt8(ascii: "\n")) {
-            var bytes = Array(line)
-            if bytes.last == UInt8(ascii: "\r") { bytes.removeLast() }
-            guard !bytes.isEmpty else { continue }
-            records.append(KafkaOutgoingRecord(topic: topic, partition: Int32(records.count % partitions), value: bytes))
-        }
-        try producer.send(records, timeout: .seconds(60))
-        return records.count
     }
 }
 

@@ -139,6 +139,32 @@ struct PipelineEndToEndTests {
         #expect((letters.first?["source"] as? [String: Any])?["line"] as? Int == 4)
     }
 
+    @Test("a gzip file larger than the byte budget is split at uncompressed line boundaries, each line once")
+    func splitGzipFile() throws {
+        let fixture = try PipelineFixture()
+        defer { fixture.remove() }
+        let lines = (0..<400).map { "{\"visit_id\":\"g\($0)\",\"event_time\":\"2025-11-20T10:00:00Z\"}" }
+        try fixture.drop("big.jsonl", lines.joined(separator: "\n") + "\n")
+        let gzip = Process()
+        gzip.executableURL = URL(fileURLWithPath: "/bin/gzip")
+        gzip.arguments = [fixture.incoming + "/big.jsonl"]
+        try gzip.run()
+        gzip.waitUntilExit()
+        try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-60)], ofItemAtPath: fixture.incoming + "/big.jsonl.gz")
+        let compressed = try FileManager.default.attributesOfItem(atPath: fixture.incoming + "/big.jsonl.gz")[.size] as! Int
+        let budget = compressed / 2  // smaller than the file on disk, so it is split
+        let config = try fixture.config("[source.files]\npath = \"\(fixture.incoming)\"\nmax_bytes_per_trigger = \(budget)\nmin_file_age = \"0s\"")
+        let batches = try MicroBatchEngine(config: config, logger: PipelineFixture.logger).run()
+        let uncompressed = lines.joined(separator: "\n").utf8.count + 1
+        // Each piece runs on to the end of the line that crosses its end, so a piece holds
+        // between `budget` and `budget + longest line` bytes.
+        let longest = lines.map(\.utf8.count).max()! + 1
+        #expect((uncompressed / (budget + longest))...((uncompressed + budget - 1) / budget + 1) ~= batches, "\(batches) batches for \(uncompressed) bytes at \(budget) per batch")
+        #expect(batches > 10)
+        #expect(try fixture.outputRows().map { $0["visit_id"] as! String }.sorted() == (0..<400).map { "g\($0)" }.sorted())
+        #expect(try fixture.deadLetterEntries().isEmpty)
+    }
+
     @Test("a second engine on the same checkpoint refuses to start and names the holder")
     func lockRefusesSecondEngine() throws {
         let fixture = try PipelineFixture()

@@ -42,6 +42,9 @@ public enum ConfigLoader {
         let deadLetterDir = root.string("dead_letter_dir", required: true).map { resolve($0, base) }
         let trigger = readTrigger(root)
         let maxRecordBytes = root.bytes("max_record_bytes")
+        if let maxRecordBytes, maxRecordBytes < 2 || maxRecordBytes > 1 << 31 {
+            root.diagnostics.report("max_record_bytes", "must be between 2 bytes and 2GiB, got \(maxRecordBytes)")
+        }
         let retain = root.int("retain_batches", min: 1)
         let schema = root.table("schema").flatMap { SchemaConfigReader.read($0) }
         if !root.has("schema") { root.diagnostics.report("schema", "is required: declare the common schema's fields") }

@@ -6,11 +6,13 @@ public enum ConfigValues {
         let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3_600), ("d", 86_400)]
         for (suffix, seconds) in units where trimmed.hasSuffix(suffix) {
             let number = trimmed.dropLast(suffix.count).trimmingCharacters(in: " ")
-            guard let value = Double(number), value >= 0, value.isFinite else { return nil }
-            return .milliseconds(Int64((value * seconds * 1000).rounded()))
+            guard let value = Double(number), value >= 0, value.isFinite,
+                  let milliseconds = Int64(exactly: (value * seconds * 1000).rounded()) else { return nil }
+            return .milliseconds(milliseconds)
         }
-        guard let value = Double(trimmed), value >= 0, value.isFinite else { return nil }
-        return .milliseconds(Int64((value * 1000).rounded()))
+        guard let value = Double(trimmed), value >= 0, value.isFinite,
+              let milliseconds = Int64(exactly: (value * 1000).rounded()) else { return nil }
+        return .milliseconds(milliseconds)
     }
 
     /// "64MB", "512KB", "1GiB", "1000" (bytes) → bytes. KB/MB/GB are powers of 1000 and
@@ -24,7 +26,7 @@ public enum ConfigValues {
         for (suffix, factor) in units where trimmed.hasSuffix(suffix) {
             let number = trimmed.dropLast(suffix.count).trimmingCharacters(in: " ")
             guard let value = Double(number), value >= 0, value.isFinite else { return nil }
-            return Int64((value * factor).rounded())
+            return Int64(exactly: (value * factor).rounded())
         }
         return Int64(trimmed).flatMap { $0 >= 0 ? $0 : nil }
     }

@@ -78,11 +78,18 @@ final class BatchRunner {
                         origin: .kafka(topic: topic, partition: record.partition, offset: record.offset, key: record.key.map { Array($0) })))
                     continue
                 }
+                if value.count > config.maxRecordBytes {
+                    counts.deadLettered += 1
+                    lettersByPartition[batch.topicPartition, default: []].append(DeadLetter(
+                        raw: Array(value.prefix(256)), reason: "record of \(value.count) bytes is longer than max_record_bytes (\(config.maxRecordBytes)); only its first 256 bytes are kept here", stage: .decode,
+                        origin: .kafka(topic: topic, partition: record.partition, offset: record.offset, key: record.key.map { Array($0) }), length: Int64(value.count)))
+                    continue
+                }
                 let failure = decoder.decode(value, metadata: { Self.kafkaMetadata($0, record, topic) }, into: &partitionRows)
                 if let failure {
                     counts.deadLettered += 1
                     lettersByPartition[batch.topicPartition, default: []].append(DeadLetter(
-                        raw: Array(value.prefix(config.maxRecordBytes)), reason: failure.reason, stage: DeadLetter.Stage(failure.stage),
+                        raw: Array(value), reason: failure.reason, stage: DeadLetter.Stage(failure.stage),
                         origin: .kafka(topic: topic, partition: record.partition, offset: record.offset, key: record.key.map { Array($0) })))
                 }
             }
@@ -177,7 +184,7 @@ final class BatchRunner {
             var buffer: [UInt8] = []
             for letter in selected { letter.appendJSON(batch: plan.batch, time: plan.batchTime, to: &buffer) }
             let path = "\(config.deadLetterDir)/\(plan.batch)-\(source).jsonl"
-            try AtomicFileWriter.write(buffer, to: path)
+            try AtomicFile.write(buffer, to: path, mode: 0o640)
             files.append(path)
         }
         return files

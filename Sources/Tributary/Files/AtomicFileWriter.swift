@@ -1,6 +1,6 @@
 import Glibc
 
-/// Writes a file atomically while streaming: the data goes to a temp file in the same folder,
+/// Writes a large file atomically while streaming (`AtomicFile` writes small ones in one go): the data goes to a temp file in the same folder,
 /// and `commit()` fsyncs it, renames it over the target and fsyncs the folder. Until then the
 /// target is untouched; an abandoned writer removes its temp file.
 final class AtomicFileWriter {
@@ -66,13 +66,6 @@ final class AtomicFileWriter {
             throw FileIOError(path: path, operation: "rename a temp file onto", errno: error)
         }
         try AtomicFileWriter.syncFolder(AtomicFileWriter.folder(of: path))
-    }
-
-    /// Writes `bytes` to `path` atomically in one go.
-    static func write(_ bytes: [UInt8], to path: String, mode: mode_t = 0o640) throws(FileIOError) {
-        let writer = try AtomicFileWriter(path: path, mode: mode)
-        try writer.write(bytes)
-        try writer.commit()
     }
 
     static func folder(of path: String) -> String {

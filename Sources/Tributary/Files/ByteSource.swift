@@ -61,6 +61,8 @@ private final class Inflater {
     private var finishedMember = false
     private var atEndOfInput = false
     private var producedAny = false
+    /// Damage found while inflating bytes that were still returned; thrown by the next call.
+    private var damage: ByteSource.Failure?
 
     init() {
         input = .allocate(byteCount: inputCapacity, alignment: 16)
@@ -76,6 +78,7 @@ private final class Inflater {
         capacity: Int,
         refill: (UnsafeMutableRawPointer, Int) throws(ByteSource.Failure) -> Int
     ) throws(ByteSource.Failure) -> Int {
+        if let damage { throw damage }
         if !initialized {
             guard czlib_inflate_init(&stream) == Z_OK else { throw .corruptGzip("zlib could not start") }
             initialized = true
@@ -106,7 +109,11 @@ private final class Inflater {
                 finishedMember = true
             default:
                 let reason = stream.msg.map { String(cString: $0) } ?? "zlib error \(status)"
-                throw .corruptGzip("the gzip data is corrupt (\(reason))")
+                let failure = ByteSource.Failure.corruptGzip("the gzip data is corrupt (\(reason))")
+                // Deliver what inflated before the damage first.
+                guard stream.avail_out != uInt(capacity) else { throw failure }
+                damage = failure
+                return capacity - Int(stream.avail_out)
             }
             producedAny = producedAny || stream.avail_out != uInt(capacity)
         }

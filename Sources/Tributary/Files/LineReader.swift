@@ -101,6 +101,8 @@ private struct LineScanner {
     var pending: [UInt8] = []
     var pendingStart: Int64 = -1
     var pendingLength: Int64 = 0
+    /// The current line's last byte so far (kept even when `pending` is full).
+    var pendingLastByte: UInt8 = 0
 
     init(reader: LineReader) {
         self.reader = reader
@@ -139,7 +141,8 @@ private struct LineScanner {
                 return false
             }
             if pending.isEmpty && pendingLength == 0 {
-                try deliver(UnsafeRawBufferPointer(rebasing: chunk[index..<newline]), length: Int64(newline - index), body)
+                let line = UnsafeRawBufferPointer(rebasing: chunk[index..<newline])
+                try deliver(line, length: Int64(newline - index), endsWithCR: line.last == UInt8(ascii: "\r"), body)
             } else {
                 append(UnsafeRawBufferPointer(rebasing: chunk[index..<newline]))
                 try deliverPending(body)
@@ -161,6 +164,10 @@ private struct LineScanner {
     /// A damaged gzip stream: deliver the partial tail as damaged, so it is dead-lettered
     /// instead of lost or half-parsed.
     mutating func finishDamaged(reason: String, at position: Int64, _ body: (LineReader.Line) throws -> Void) throws {
+        // The tail belongs to the range holding its first byte: not to one still before its
+        // start or skipping a line begun earlier, nor to one that ends at or before it.
+        let belongsHere = skipUntil < 0 && !skippingPartial && (pendingStart >= 0 || reader.end.map { position < $0 } ?? true)
+        guard belongsHere else { return }
         let prefix = Array(pending.prefix(reader.oversizePrefix))
         let start = pendingStart >= 0 ? pendingStart : position
         try prefix.withUnsafeBytes { bytes in
@@ -175,26 +182,30 @@ private struct LineScanner {
 
     private mutating func append(_ bytes: UnsafeRawBufferPointer) {
         pendingLength += Int64(bytes.count)
+        if let last = bytes.last { pendingLastByte = last }
         let room = max(0, reader.maxRecordBytes + 1 - pending.count)
         if room > 0 { pending.append(contentsOf: bytes.prefix(room)) }
     }
 
     private mutating func deliverPending(_ body: (LineReader.Line) throws -> Void) throws {
         let length = pendingLength
-        try pending.withUnsafeBytes { try deliver($0, length: length, body) }
+        let endsWithCR = length > 0 && pendingLastByte == UInt8(ascii: "\r")
+        try pending.withUnsafeBytes { try deliver($0, length: length, endsWithCR: endsWithCR, body) }
         pending.removeAll(keepingCapacity: pending.count <= 1 << 20)
         pendingLength = 0
     }
 
-    private mutating func deliver(_ raw: UnsafeRawBufferPointer, length: Int64, _ body: (LineReader.Line) throws -> Void) throws {
+    /// `raw` holds the line's first bytes (all of them unless it is oversize); `length` is
+    /// the line's full length, whose last byte is a CR when `endsWithCR`.
+    private mutating func deliver(_ raw: UnsafeRawBufferPointer, length: Int64, endsWithCR: Bool, _ body: (LineReader.Line) throws -> Void) throws {
         let start = pendingStart
         pendingStart = -1
         summary.lines += 1
         var bytes = raw
         var fullLength = length
-        if fullLength > 0, Int64(bytes.count) == fullLength, bytes.last == UInt8(ascii: "\r") {
-            bytes = UnsafeRawBufferPointer(rebasing: bytes.dropLast())
+        if fullLength > 0, endsWithCR {
             fullLength -= 1
+            if Int64(bytes.count) > fullLength { bytes = UnsafeRawBufferPointer(rebasing: bytes.prefix(Int(fullLength))) }
         }
         if fullLength == 0 { return }
         let number = reader.firstLine + summary.lines - 1

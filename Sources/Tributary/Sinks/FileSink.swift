@@ -42,7 +42,7 @@ final class FileSink: BatchSink {
             manifest.append(contentsOf: Array(",\"records\":\(indices.count),\"bytes\":\(file.bytesWritten)}".utf8))
         }
         manifest.append(contentsOf: Array("]}\n".utf8))
-        try AtomicFileWriter.write(manifest, to: "\(path)/_manifest/\(batch).json")
+        try AtomicFile.write(manifest, to: "\(path)/_manifest/\(batch).json", mode: 0o640)
         return rows.count
     }
 

@@ -74,7 +74,7 @@ struct FilePlanner {
             }
             fresh.append(file)
         }
-        // Finish files already split before starting new ones, oldest first.
+        // Finish files already split before starting new ones (in the configured order).
         let ordered = unfinished.sorted { order($0.0, $1.0) }.map { ($0.0, Optional($0.1)) }
             + fresh.sorted(by: order).map { ($0, FileProgress?.none) }
         var ranges: [PlannedFileRange] = []
@@ -84,12 +84,13 @@ struct FilePlanner {
             if let maxFiles, ranges.count >= maxFiles { break }
             let start = state?.bytesTaken ?? 0
             let firstLine = (state?.linesTaken ?? 0) + 1
-            let remaining = max(0, file.size - start)
+            // A .gz file's size is its compressed size while its ranges count uncompressed
+            // bytes: a whole one is charged its size on disk, and once split its remaining
+            // length is unknown, so it continues in budget-sized pieces.
+            let remaining = file.isGzip && start > 0 ? Int64.max : max(0, file.size - start)
             var end: Int64?
             if let budget = bytesLeft {
-                // gzip sizes are compressed sizes: ranges of .gz files count uncompressed
-                // bytes, so a whole .gz file is charged its size on disk.
-                if remaining <= budget || (file.isGzip && start == 0 && file.size <= budget) {
+                if remaining <= budget {
                     bytesLeft = budget - min(remaining, budget)
                 } else if ranges.isEmpty {
                     end = start + budget
@@ -112,9 +113,11 @@ struct FilePlanner {
 }
 
 extension Duration {
-    /// Whole nanoseconds.
+    /// Whole nanoseconds, saturating at Int64's bounds (about 292 years) instead of trapping.
     var nanoseconds: Int64 {
         let (seconds, attoseconds) = components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+        let (whole, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        let (total, carry) = whole.addingReportingOverflow(attoseconds / 1_000_000_000)
+        return overflow || carry ? (seconds < 0 ? .min : .max) : total
     }
 }

@@ -93,15 +93,27 @@ struct KafkaPlanner {
             sizes[partition] = share
             used += share
         }
-        var left = budget - used
-        let byRemainingLag = lags.sorted { a, b in
-            let (restA, restB) = (a.value - sizes[a.key]!, b.value - sizes[b.key]!)
-            return restA != restB ? restA > restB : a.key < b.key
+        // The minimum of 1 can overshoot the budget: take the excess back from the largest
+        // shares (never below 1).
+        while used > budget, let (partition, size) = sizes.filter({ $0.value > 1 }).max(by: { a, b in
+            a.value != b.value ? a.value < b.value : a.key > b.key
+        }) {
+            sizes[partition] = size - 1
+            used -= 1
         }
-        for (partition, lag) in byRemainingLag where left > 0 {
-            let extra = min(left, lag - sizes[partition]!)
-            sizes[partition]! += extra
-            left -= extra
+        // One offset each to the largest remaining lags (ties: lowest partition), so equal
+        // lags get equal shares.
+        var left = budget - used
+        while left > 0 {
+            let byRemainingLag = lags.filter { $0.value > sizes[$0.key]! }.sorted { a, b in
+                let (restA, restB) = (a.value - sizes[a.key]!, b.value - sizes[b.key]!)
+                return restA != restB ? restA > restB : a.key < b.key
+            }
+            if byRemainingLag.isEmpty { break }
+            for (partition, _) in byRemainingLag.prefix(Int(min(left, Int64(byRemainingLag.count)))) {
+                sizes[partition]! += 1
+                left -= 1
+            }
         }
         return sizes
     }

@@ -18,7 +18,7 @@ final class KafkaSource {
             properties["bootstrap.servers"] = broker.bootstrapServers
             embedded = broker
             for file in config.embeddedLoad {
-                let count = try Self.load(file, into: config.topics[0], partitions: config.embeddedPartitions, bootstrap: broker.bootstrapServers)
+                let count = try broker.load(jsonLinesFile: file, into: config.topics[0], partitions: config.embeddedPartitions)
                 logger.info("embedded Kafka: loaded \(count) records from \(file) into \(config.topics[0])")
             }
         } else {
@@ -43,19 +43,5 @@ final class KafkaSource {
 
     func watermarks(_ partitions: [TopicPartition]) throws -> [TopicPartition: Watermarks] {
         try reader.watermarks(of: partitions)
-    }
-
-    private static func load(_ file: String, into topic: String, partitions: Int, bootstrap: String) throws -> Int {
-        let bytes = try readWholeFile(file)
-        let producer = try KafkaProducer(configuration: KafkaConfiguration(bootstrapServers: bootstrap))
-        var records: [KafkaOutgoingRecord] = []
-        for line in bytes.split(separator: UInt8(ascii: "\n")) {
-            var value = Array(line)
-            if value.last == UInt8(ascii: "\r") { value.removeLast() }
-            guard !value.isEmpty else { continue }
-            records.append(KafkaOutgoingRecord(topic: topic, partition: Int32(records.count % partitions), value: value))
-        }
-        try producer.send(records, timeout: .seconds(60))
-        return records.count
     }
 }
