@@ -165,6 +165,30 @@ struct PipelineEndToEndTests {
         #expect(try fixture.deadLetterEntries().isEmpty)
     }
 
+    @Test("partition_by writes one sub-folder per value (timestamps by date), listed in the manifest")
+    func partitionBy() throws {
+        let fixture = try PipelineFixture()
+        defer { fixture.remove() }
+        try fixture.drop("days.jsonl", """
+            {"visit_id":"d1","event_time":"2025-11-20T23:59:59Z","page":"/a b"}
+            {"visit_id":"d2","event_time":"2025-11-21T00:00:00Z","page":"../x"}
+            {"visit_id":"d3","event_time":"2025-11-20T08:00:00+02:00"}
+            """)
+        var config = try fixture.config("[source.files]\npath = \"\(fixture.incoming)\"\nmin_file_age = \"0s\"")
+        config.sinks = [.files(path: fixture.output, partitionBy: "event_time")]
+        #expect(try MicroBatchEngine(config: config, logger: PipelineFixture.logger).run() == 1)
+        let folders = try FileManager.default.contentsOfDirectory(atPath: fixture.output).filter { !$0.hasPrefix("_") }.sorted()
+        #expect(folders == ["event_time=2025-11-20", "event_time=2025-11-21"])
+        #expect(try fixture.jsonLines(fixture.output + "/event_time=2025-11-20/0-0.jsonl").map { $0["visit_id"] as! String } == ["d1", "d3"])
+        #expect(try fixture.outputRows().count == 3)
+
+        // A string value is made safe as one folder name: no separators, no "..".
+        #expect(FileSink.folderName("page", .string("../x")) == "page=..%2Fx")
+        #expect(FileSink.folderName("page", .string("/a b")) == "page=%2Fa%20b")
+        #expect(FileSink.folderName("page", .string("..")) == "page=%..")
+        #expect(FileSink.folderName("page", .null) == "page=__null__")
+    }
+
     @Test("a second engine on the same checkpoint refuses to start and names the holder")
     func lockRefusesSecondEngine() throws {
         let fixture = try PipelineFixture()
