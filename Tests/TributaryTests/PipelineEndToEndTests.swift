@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import Kafka
 import Testing
@@ -187,6 +188,36 @@ struct PipelineEndToEndTests {
         #expect(FileSink.folderName("page", .string("/a b")) == "page=%2Fa%20b")
         #expect(FileSink.folderName("page", .string("..")) == "page=%..")
         #expect(FileSink.folderName("page", .null) == "page=__null__")
+    }
+
+    @Test("a batch whose Kafka ranges cannot be read while the broker is down is retried with the same ranges until it commits")
+    func brokerOutageRetriesBatch() throws {
+        let fixture = try PipelineFixture()
+        defer { fixture.remove() }
+        let broker = try EmbeddedKafka()
+        try broker.createTopic("visits", partitions: 1)
+        let producer = try KafkaProducer(configuration: KafkaConfiguration(bootstrapServers: broker.bootstrapServers))
+        try producer.send((0..<30).map { KafkaOutgoingRecord(topic: "visits", value: Array("{\"id\":\"o\($0)\",\"ts\":1700000000000}".utf8)) })
+        let config = try fixture.config("""
+            [source.kafka]
+            bootstrap_servers = "\(broker.bootstrapServers)"
+            topics = ["visits"]
+            read_timeout = "1s"
+            [source.kafka.mapping]
+            visit_id = "id"
+            event_time = "ts"
+            """)
+        let engine = try MicroBatchEngine(config: config, logger: PipelineFixture.logger)
+        // Batch 0 was planned before the outage: it must run with exactly these ranges.
+        try engine.store.writeOffsets(0, BatchPlan(batch: 0, batchTime: "2025-11-20T10:00:00Z",
+            kafka: [.init(topic: "visits", partition: 0, start: 0, end: 30)], files: [], dataLoss: []))
+        try broker.setAllBrokersDown()
+        DispatchQueue.global().asyncAfter(deadline: .now() + 2.5) { try? broker.setAllBrokersUp() }
+        let started = ContinuousClock.now
+        #expect(try engine.run() >= 1)
+        #expect(ContinuousClock.now - started > .seconds(2), "the batch waited for the broker")
+        #expect(try fixture.outputRows().map { $0["visit_id"] as! String }.sorted() == (0..<30).map { "o\($0)" }.sorted())
+        #expect(FileManager.default.fileExists(atPath: fixture.checkpoint + "/commits/0"))
     }
 
     @Test("a second engine on the same checkpoint refuses to start and names the holder")

@@ -56,13 +56,13 @@ public final class MicroBatchEngine {
     /// for available-now and once, until the input is drained. Returns the number of batches run.
     @discardableResult
     public func run(shouldStop: () -> Bool = { false }) throws -> Int {
-        var batches = try recover() ? 1 : 0
+        var batches = try recover(shouldStop: shouldStop) ? 1 : 0
         if config.trigger == .availableNow { try captureAvailableNow() }
         let clock = ContinuousClock()
         while !shouldStop() {
             let triggerStart = clock.now
             if let plan = try planNext() {
-                try execute(plan, planDuration: clock.now - triggerStart)
+                guard try executeRetrying(plan, planDuration: clock.now - triggerStart, shouldStop: shouldStop) else { break }
                 batches += 1
                 if config.trigger == .once { break }
             } else if case .interval = config.trigger {
@@ -82,7 +82,7 @@ public final class MicroBatchEngine {
 
     /// Loads where the checkpoint stands; re-runs an uncommitted batch. Returns true when a
     /// batch was re-run.
-    func recover() throws -> Bool {
+    func recover(shouldStop: () -> Bool = { false }) throws -> Bool {
         switch try store.recoveryState() {
         case .fresh:
             nextBatch = 0
@@ -96,8 +96,7 @@ public final class MicroBatchEngine {
             let plan = try store.readOffsets(batch, as: BatchPlan.self)
             logger.notice("batch \(batch) was planned but not committed: running it again with its recorded ranges")
             nextBatch = batch
-            try execute(plan, planDuration: .zero)
-            return true
+            return try executeRetrying(plan, planDuration: .zero, shouldStop: shouldStop)
         }
     }
 
@@ -163,6 +162,28 @@ public final class MicroBatchEngine {
         }
         let plan = BatchPlan(batch: nextBatch, batchTime: batchTime, kafka: kafkaRanges, files: fileRanges, dataLoss: dataLoss)
         return plan.isEmpty ? nil : plan
+    }
+
+    /// Runs `plan`, and when its Kafka ranges cannot be read for a passing reason (brokers
+    /// down, timeout) runs it again with the same ranges after a growing pause (1 s doubling
+    /// to 60 s). Returns false when asked to stop before the batch committed: it stays
+    /// planned and the next start runs it.
+    func executeRetrying(_ plan: BatchPlan, planDuration: Duration, shouldStop: () -> Bool) throws -> Bool {
+        var pause = Duration.seconds(1)
+        while true {
+            do {
+                try execute(plan, planDuration: planDuration)
+                return true
+            } catch let error as KafkaError where error.isRetriable {
+                logger.warning("batch \(plan.batch) could not read its Kafka ranges: \(error). Trying again in \(pause) with the same ranges")
+                let wakeUp = ContinuousClock.now + pause
+                while ContinuousClock.now < wakeUp {
+                    if shouldStop() { return false }
+                    usleep(50_000)
+                }
+                pause = min(pause * 2, .seconds(60))
+            }
+        }
     }
 
     /// Write-ahead, run, commit, after-commit work, progress.
