@@ -10,6 +10,13 @@ public struct BatchPlan: Codable, Sendable, Equatable {
         public var start: Int64
         public var end: Int64
 
+        public init(topic: String, partition: Int32, start: Int64, end: Int64) {
+            self.topic = topic
+            self.partition = partition
+            self.start = start
+            self.end = end
+        }
+
         public var range: PartitionRange { PartitionRange(topic, partition, start: start, end: end) }
     }
 
@@ -22,15 +29,30 @@ public struct BatchPlan: Codable, Sendable, Equatable {
     public var files: [PlannedFileRange]
     /// Gaps skipped while planning (fail_on_data_loss = false).
     public var dataLoss: [DataLossEvent]
+    /// Set on batches an operator made rather than the planner (a checkpoint reset, a
+    /// dead-letter replay), saying what they are.
+    public var note: String?
+    /// For a dead-letter replay: the dead-letter files whose records this batch feeds back.
+    public var replay: [String]?
+
+    public init(batch: Int64, batchTime: String, kafka: [KafkaRange], files: [PlannedFileRange], dataLoss: [DataLossEvent], note: String? = nil, replay: [String]? = nil) {
+        self.batch = batch
+        self.batchTime = batchTime
+        self.kafka = kafka
+        self.files = files
+        self.dataLoss = dataLoss
+        self.note = note
+        self.replay = replay
+    }
 
     enum CodingKeys: String, CodingKey {
-        case batch, kafka, files
+        case batch, kafka, files, note, replay
         case batchTime = "batch_time"
         case dataLoss = "data_loss"
     }
 
     /// True when the batch reads nothing.
-    public var isEmpty: Bool { kafka.allSatisfy { $0.start >= $0.end } && files.isEmpty }
+    public var isEmpty: Bool { kafka.allSatisfy { $0.start >= $0.end } && files.isEmpty && (replay ?? []).isEmpty }
 
     /// Each partition's next offset once this batch is done.
     public var kafkaEnds: [TopicPartition: Int64] {
