@@ -194,13 +194,13 @@ private func minimal(kafka extra: String = "", head: String = "") -> String {
 
             #expect(config.sinks.count == 2)
             guard config.sinks.count == 2 else { return }
-            guard case let .files(path, partitionBy) = config.sinks[0] else {
+            guard case let .files(path, partitionBy) = config.sinks[0].kind else {
                 Issue.record("first sink is not files: \(config.sinks[0])")
                 return
             }
             #expect(path == root + "/demo-run/output")
             #expect(partitionBy == "country")
-            guard case .console = config.sinks[1] else {
+            guard case .console = config.sinks[1].kind else {
                 Issue.record("second sink is not console: \(config.sinks[1])")
                 return
             }

@@ -176,7 +176,7 @@ struct PipelineEndToEndTests {
             {"visit_id":"d3","event_time":"2025-11-20T08:00:00+02:00"}
             """)
         var config = try fixture.config("[source.files]\npath = \"\(fixture.incoming)\"\nmin_file_age = \"0s\"")
-        config.sinks = [.files(path: fixture.output, partitionBy: "event_time")]
+        config.sinks = [SinkConfig(name: "files", kind: .files(path: fixture.output, partitionBy: "event_time"))]
         #expect(try MicroBatchEngine(config: config, logger: PipelineFixture.logger).run() == 1)
         let folders = try FileManager.default.contentsOfDirectory(atPath: fixture.output).filter { !$0.hasPrefix("_") }.sorted()
         #expect(folders == ["event_time=2025-11-20", "event_time=2025-11-21"])

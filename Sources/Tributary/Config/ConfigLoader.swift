@@ -59,7 +59,13 @@ public enum ConfigLoader {
         if kafka == nil && files == nil && !root.diagnostics.problems.contains(where: { $0.key.hasPrefix("source") }) {
             root.diagnostics.report("source", "no source: add [source.kafka], [source.files] or both")
         }
-        let sinks = readSinks(root, schema: schema, base: base)
+        let sinks = SinkConfigReader.read(root, schema: schema, base: base)
+        let transforms = TransformConfigReader.read(root)
+        var unrouted: UnroutedPolicy?
+        if let text = root.string("unrouted") {
+            unrouted = UnroutedPolicy(rawValue: text)
+            if unrouted == nil { root.diagnostics.report("unrouted", "'\(text)' is not \"drop\" or \"dead-letter\"") }
+        }
 
         guard let checkpointDir, let deadLetterDir, let schema else { return nil }
         var config = TributaryConfig(checkpointDir: checkpointDir, deadLetterDir: deadLetterDir, schema: schema, sinks: sinks)
@@ -69,6 +75,8 @@ public enum ConfigLoader {
         if let retain { config.retainBatches = Int(retain) }
         config.kafka = kafka
         config.files = files
+        config.transforms = transforms
+        if let unrouted { config.unrouted = unrouted }
         return config
     }
 
@@ -84,32 +92,6 @@ public enum ConfigLoader {
             }
             return .interval(interval)
         }
-    }
-
-    private static func readSinks(_ root: TOMLReader, schema: Schema?, base: String) -> [SinkConfig] {
-        var sinks: [SinkConfig] = []
-        guard let sink = root.table("sink") else {
-            root.diagnostics.report("sink", "no output: add [sink.files] with a path, or [sink.console]")
-            return sinks
-        }
-        if let files = sink.table("files") {
-            let path = files.string("path", required: true).map { resolve($0, base) }
-            let partitionBy = files.string("partition_by")
-            if let partitionBy, let schema, !schema.fields.contains(where: { $0.name == partitionBy }) {
-                files.diagnostics.report(files.keyPath("partition_by"), "'\(partitionBy)' is not a schema field")
-            }
-            files.finish()
-            if let path { sinks.append(.files(path: path, partitionBy: partitionBy)) }
-        }
-        if let console = sink.table("console") {
-            console.finish()
-            sinks.append(.console)
-        }
-        sink.finish()
-        if sinks.isEmpty && !root.diagnostics.problems.contains(where: { $0.key.hasPrefix("sink") }) {
-            root.diagnostics.report("sink", "no output: add [sink.files] with a path, or [sink.console]")
-        }
-        return sinks
     }
 
     /// Paths in a config file are relative to the file's folder.

@@ -16,8 +16,12 @@ public struct TributaryConfig: Sendable {
     public var kafka: KafkaSourceConfig?
     /// The folder source (`[source.files]`), if any.
     public var files: FileSourceConfig?
-    /// The outputs (`[sink.files]`, `[sink.console]`).
+    /// The outputs (`[[sink]]` entries, or the short forms `[sink.files]`, `[sink.console]`).
     public var sinks: [SinkConfig]
+    /// The transform chain (`[[transform]]`), in order.
+    public var transforms: [TransformStep] = []
+    /// `unrouted` (default "drop"): records no sink takes.
+    public var unrouted: UnroutedPolicy = .drop
     /// How many batches' checkpoint files are kept (`retain_batches`, default 100).
     public var retainBatches: Int = 100
     /// Values that came from `${...}`: never printed.
@@ -136,10 +140,80 @@ public enum CleanSource: Sendable, Hashable {
     case archive(String)
 }
 
-/// One output.
-public enum SinkConfig: Sendable {
-    /// `[sink.files]`: JSON lines under `path`, optionally in sub-folders by a field's value.
-    case files(path: String, partitionBy: String?)
-    /// `[sink.console]`: JSON lines on stdout.
-    case console
+/// One output: where records go, and which records (`when`).
+public struct SinkConfig: Sendable {
+    /// What kind of output.
+    public enum Kind: Sendable {
+        /// JSON lines under `path`, optionally in sub-folders by a field's value.
+        case files(path: String, partitionBy: String?)
+        /// JSON lines on stdout.
+        case console
+        /// JSON records produced to a Kafka topic.
+        case kafka(KafkaSinkConfig)
+    }
+
+    /// A name for logs, metrics and dead letters: `name`, or the kind and position.
+    public var name: String
+    public var kind: Kind
+    /// An expression: the sink takes the records for which it is true (all when nil).
+    public var when: String?
+
+    public init(name: String, kind: Kind, when: String? = nil) {
+        self.name = name
+        self.kind = kind
+        self.when = when
+    }
+}
+
+/// A Kafka output (`type = "kafka"`).
+public struct KafkaSinkConfig: Sendable {
+    /// `bootstrap_servers`; "embedded" uses the source's embedded broker.
+    public var bootstrapServers: String
+    public var topic: String
+    /// An expression giving the record key (nil: no key).
+    public var key: String?
+    /// librdkafka producer properties, verbatim.
+    public var librdkafka: [String: String] = [:]
+    /// `[sink.embedded] partitions` (3): partitions of the topic created on the embedded broker.
+    public var embeddedPartitions = 3
+}
+
+/// What happens to a record that no sink's `when` takes (`unrouted`).
+public enum UnroutedPolicy: String, Sendable {
+    /// Counted as filtered (`unrouted` in progress reports).
+    case drop
+    /// Sent to the dead letters with stage "sink".
+    case deadLetter = "dead-letter"
+}
+
+/// One `[[transform]]` step.
+public enum TransformStep: Sendable, Equatable {
+    /// Keep records for which the expression is true.
+    case filter(String)
+    /// Add or overwrite fields, all computed from the record as it enters the step.
+    case set([(field: String, expression: String)])
+    /// Rename fields.
+    case rename([(from: String, to: String)])
+    /// Remove fields.
+    case drop([String])
+    /// Convert fields to another type.
+    case cast([(field: String, type: FieldType)])
+    /// Replace nulls with a literal.
+    case defaults([(field: String, value: FieldValue)])
+    /// Drop records whose key was seen within `within` (by batch time); the seen keys are
+    /// kept in the checkpoint.
+    case dedupe(keys: [String], within: Duration)
+
+    public static func == (lhs: TransformStep, rhs: TransformStep) -> Bool {
+        switch (lhs, rhs) {
+        case let (.filter(a), .filter(b)): return a == b
+        case let (.set(a), .set(b)): return a.map(\.field) == b.map(\.field) && a.map(\.expression) == b.map(\.expression)
+        case let (.rename(a), .rename(b)): return a.map(\.from) == b.map(\.from) && a.map(\.to) == b.map(\.to)
+        case let (.drop(a), .drop(b)): return a == b
+        case let (.cast(a), .cast(b)): return a.map(\.field) == b.map(\.field) && a.map(\.type) == b.map(\.type)
+        case let (.defaults(a), .defaults(b)): return a.map(\.field) == b.map(\.field) && a.map(\.value) == b.map(\.value)
+        case let (.dedupe(a, x), .dedupe(b, y)): return a == b && x == y
+        default: return false
+        }
+    }
 }

@@ -12,6 +12,10 @@ public final class MicroBatchEngine {
     let filesLog: ProcessedFilesLog?
     let kafka: KafkaSource?
     let runner: BatchRunner
+    let chain: TransformChain
+    let dedupe: [DedupeState]
+    /// The batch time expressions see (`now()`), readable by sinks that evaluate expressions.
+    let batchClock: BatchClock
     var kafkaPlanner: KafkaPlanner?
     var filePlanner: FilePlanner?
 
@@ -39,14 +43,19 @@ public final class MicroBatchEngine {
         store = try CheckpointStore(directory: config.checkpointDir)
         filesLog = try config.files.map { _ in try ProcessedFilesLog(directory: config.checkpointDir + "/sources/files") }
         kafka = try config.kafka.map { try KafkaSource(config: $0, logger: logger) }
-        var sinks: [any BatchSink] = []
-        for sink in config.sinks {
-            switch sink {
-            case let .files(path, partitionBy): sinks.append(try FileSink(path: path, schema: config.schema, partitionBy: partitionBy))
-            case .console: sinks.append(ConsoleSink(schema: config.schema))
+        chain = try TransformChain.compile(config)
+        let lastCommitted = try store.latestCommittedBatch()
+        var dedupe: [DedupeState] = []
+        for step in chain.steps {
+            if case let .dedupe(_, within, ordinal, _) = step {
+                dedupe.append(try DedupeState(checkpointDir: config.checkpointDir, ordinal: ordinal, within: within, lastCommitted: lastCommitted))
             }
         }
-        runner = BatchRunner(config: config, kafka: kafka, sinks: sinks, logger: logger)
+        self.dedupe = dedupe
+        let clock = BatchClock()
+        batchClock = clock
+        let sinks = try Self.makeSinks(config, chain: chain, kafka: kafka, batchTime: { clock.context })
+        runner = BatchRunner(config: config, chain: chain, kafka: kafka, sinks: sinks, dedupe: dedupe, logger: logger)
         let unlimited = config.trigger == .once
         kafkaPlanner = config.kafka.map { KafkaPlanner(config: $0, unlimited: unlimited) }
         filePlanner = config.files.map { FilePlanner(config: $0, unlimited: unlimited) }
@@ -102,6 +111,7 @@ public final class MicroBatchEngine {
 
     private func restoreCommitted(_ batch: Int64) throws {
         let plan = try store.readOffsets(batch, as: BatchPlan.self)
+        for state in dedupe { try state.commit(time: batchClock.context.batchTimeMicros) }
         committedKafka = plan.kafkaEnds
         // The files log is appended after the commit: a crash in between leaves it behind the
         // commit, so replay the commit's file results (appending is idempotent).
@@ -196,13 +206,21 @@ public final class MicroBatchEngine {
         }
         durations["write_ahead"] = clock.now - started
         TestHooks.pause()
-        let outcome = try runner.run(plan)
+        batchClock.context = ExpressionContext(batchTimeMicros: TimestampFormat.parse(plan.batchTime) ?? 0)
+        let outcome: BatchRunner.Outcome
+        do {
+            outcome = try runner.run(plan)
+        } catch {
+            for state in dedupe { state.discard() }
+            throw error
+        }
         TestHooks.pause()
         durations.merge(outcome.durations) { $1 }
         started = clock.now
         let commit = BatchCommit(batch: plan.batch, committedAt: TimestampFormat.format(Self.nowMicros()), counts: outcome.counts, files: outcome.files)
         try store.writeCommit(plan.batch, commit)
         durations["commit"] = clock.now - started
+        for state in dedupe { try state.commit(time: batchClock.context.batchTimeMicros) }
         committedKafka = plan.kafkaEnds
         if plan.kafka.contains(where: { $0.start < $0.end }) { lastKafkaBatch = ContinuousClock.now }
         nextBatch = plan.batch + 1
@@ -214,7 +232,37 @@ public final class MicroBatchEngine {
         logger.info("batch \(plan.batch) committed: \(String(decoding: line.dropLast(), as: UTF8.self))")
     }
 
+    static func makeSinks(
+        _ config: TributaryConfig, chain: TransformChain, kafka: KafkaSource?,
+        batchTime: @escaping () -> ExpressionContext
+    ) throws -> [any BatchSink] {
+        let writer = chain.writer
+        var sinks: [any BatchSink] = []
+        for (index, sink) in config.sinks.enumerated() {
+            switch sink.kind {
+            case let .files(path, partitionBy):
+                let partition = partitionBy.flatMap { name in chain.partitionColumns[index].map { (name: name, index: $0) } }
+                sinks.append(try FileSink(name: sink.name, path: path, writer: writer, partition: partition))
+            case .console:
+                sinks.append(ConsoleSink(name: sink.name, writer: writer))
+            case .kafka(let settings):
+                var bootstrap = settings.bootstrapServers
+                if bootstrap == "embedded" {
+                    guard let broker = kafka?.embedded else {
+                        throw ConfigError(file: config.file, problems: [.init(key: "sink[\(index)].bootstrap_servers", message: "\"embedded\" needs [source.kafka] bootstrap_servers = \"embedded\" too (the sink uses the source's in-process broker)")])
+                    }
+                    bootstrap = broker.bootstrapServers
+                    // An existing topic is fine: the broker says so and nothing changes.
+                    _ = try? broker.createTopic(settings.topic, partitions: settings.embeddedPartitions)
+                }
+                sinks.append(try KafkaSink(name: sink.name, config: settings, bootstrap: bootstrap, writer: writer, key: chain.keys[index], context: batchTime))
+            }
+        }
+        return sinks
+    }
+
     private func afterCommit(_ plan: BatchPlan, _ commit: BatchCommit) throws {
+        try retireReplayed(plan)
         if let filesLog, !commit.files.isEmpty {
             try filesLog.append(commit.files.map { takenFile($0, batch: plan.batch) })
             cleanSource(commit.files.filter(\.complete).map(\.path))

@@ -8,6 +8,10 @@ public struct ProgressReport: Sendable {
     public let files: [BatchCommit.FileResult]
     public let durations: [String: Duration]
     public let deadLetterFiles: [String]
+    /// Records no sink took.
+    public let unrouted: Int
+    /// Records written, per sink.
+    public let sinkCounts: [String: Int]
     /// Each partition's high watermark when the batch was planned.
     public let latestOffsets: [TopicPartition: Int64]
 
@@ -18,6 +22,8 @@ public struct ProgressReport: Sendable {
         self.durations = durations
         self.deadLetterFiles = outcome.deadLetterFiles
         self.latestOffsets = latestOffsets
+        self.unrouted = outcome.unrouted
+        self.sinkCounts = outcome.sinkCounts
     }
 
     /// Offsets still to read after this batch, over all partitions (0 when unknown).
@@ -47,7 +53,13 @@ public struct ProgressReport: Sendable {
         }
         add("{\"batch\":\(plan.batch),\"batch_time\":")
         quoted(plan.batchTime)
-        add(",\(counts(total)),\"sources\":{")
+        add(",\(counts(total)),\"unrouted\":\(unrouted),\"sinks\":{")
+        for (index, name) in sinkCounts.keys.sorted().enumerated() {
+            if index > 0 { add(",") }
+            quoted(name)
+            add(":\(sinkCounts[name]!)")
+        }
+        add("},\"sources\":{")
         var first = true
         if let kafka = self.counts["kafka"] ?? (plan.kafka.isEmpty ? nil : SourceCounts()) {
             first = false
@@ -72,6 +84,11 @@ public struct ProgressReport: Sendable {
                 add(",\"start\":\(file.start),\"end_offset\":\(file.endOffset),\"bytes\":\(file.endOffset - file.start),\"complete\":\(file.complete)}")
             }
             add("]}")
+            first = false
+        }
+        if let replayed = self.counts["replay"] {
+            if !first { add(",") }
+            add("\"replay\":{\(counts(replayed)),\"dead_letter_files\":\((plan.replay ?? []).count)}")
         }
         add("},\"durations_ms\":{")
         for (index, key) in ["plan", "write_ahead", "read", "transform", "sink", "commit"].enumerated() {

@@ -1,15 +1,18 @@
-/// Decodes one source's records into the common schema: the schema's JSON paths replaced by
-/// the source's mapping, and metadata columns (`@offset`, `@file`, ...) filled in.
+/// Decodes one source's records into the rows of a batch: the schema's fields found by the
+/// source's mapping, and the columns filled from the record's metadata (`@offset`, `@file`,
+/// ...) whether the mapping or a transform asks for them.
 struct SourceDecoder {
     let decoder: RecordDecoder
-    let schema: Schema
-    /// Schema positions filled from metadata, with what fills them.
+    let columns: [SchemaField]
+    /// Row positions filled from metadata, with what fills them.
     let metadataFields: [(index: Int, metadata: RecordMetadata)]
 
-    init(schema: Schema, mapping: [String: FieldOrigin], maxDepth: Int = 512) {
-        var fields = schema.fields
-        var metadataFields: [(Int, RecordMetadata)] = []
-        for (index, field) in fields.enumerated() {
+    /// `columns` are the chain's columns: the schema's fields first, then columns the decoder
+    /// leaves null (metadata and fields created by transforms).
+    init(columns: [SchemaField], catchAllField: Int?, mapping: [String: FieldOrigin], hidden: [TransformChain.MetadataColumn], maxDepth: Int = 512) {
+        var fields = columns
+        var metadataFields: [(Int, RecordMetadata)] = hidden.map { ($0.index, $0.metadata) }
+        for (index, field) in fields.enumerated() where !field.isExternal {
             switch mapping[field.name] {
             case .json(let path)?:
                 fields[index].path = path
@@ -20,9 +23,9 @@ struct SourceDecoder {
                 break
             }
         }
-        self.schema = schema
+        self.columns = columns
         self.metadataFields = metadataFields
-        self.decoder = RecordDecoder(schema: Schema(fields: fields, catchAllField: schema.catchAllField), maxDepth: maxDepth)
+        self.decoder = RecordDecoder(schema: Schema(fields: fields, catchAllField: catchAllField), maxDepth: maxDepth)
     }
 
     /// Decodes `bytes` into a new row of `rows`, metadata from `metadata`; returns the
@@ -38,10 +41,10 @@ struct SourceDecoder {
         let row = rows.count - 1
         for (index, kind) in metadataFields {
             let value = metadata(kind)
-            if value == .null && schema.fields[index].required {
+            if value == .null && columns[index].required {
                 let width = rows.width
                 rows.withStorage { $0.removeLast(width) }
-                return DecodeFailure(stage: .schema, reason: "field \(schema.fields[index].name): required field is missing (@\(kind.rawValue) is null)")
+                return DecodeFailure(stage: .schema, reason: "field \(columns[index].name): required field is missing (@\(kind.rawValue) is null)")
             }
             rows.set(value, row: row, field: index)
         }

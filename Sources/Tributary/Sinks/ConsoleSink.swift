@@ -3,19 +3,21 @@ import Glibc
 /// Prints each batch as JSON lines on stdout, for trying pipelines out. Not idempotent: a
 /// batch run again after a crash is printed again.
 final class ConsoleSink: BatchSink {
-    let name = "console"
-    let writer: JSONLineWriter
+    let name: String
+    let writer: ProjectedRowWriter
 
-    init(schema: Schema) { writer = JSONLineWriter(schema: schema) }
+    init(name: String, writer: ProjectedRowWriter) {
+        self.name = name
+        self.writer = writer
+    }
 
-    func write(batch: Int64, rows: RowBuffer) throws -> Int {
+    func write(batch: Int64, rows: RowBuffer, selection: [Int], origins: [RowOrigin]) throws {
         var buffer: [UInt8] = []
-        for index in 0..<rows.count {
-            writer.append(rows[index], to: &buffer)
+        for row in selection {
+            writer.append(rows[row], to: &buffer)
             if buffer.count >= 1 << 16 { flush(&buffer) }
         }
         flush(&buffer)
-        return rows.count
     }
 
     private func flush(_ buffer: inout [UInt8]) {

@@ -3,47 +3,46 @@
 /// `_manifest/<batch>.json` listing them. Files are written atomically and a re-run of a
 /// batch replaces its own files, so the output is exactly-once once the batch commits.
 final class FileSink: BatchSink {
-    let name = "files"
+    let name: String
     let path: String
-    let schema: Schema
-    let partitionField: Int?
-    let writer: JSONLineWriter
+    let writer: ProjectedRowWriter
+    /// The `partition_by` field's name and row position.
+    let partition: (name: String, index: Int)?
 
-    init(path: String, schema: Schema, partitionBy: String?) throws(FileIOError) {
+    init(name: String, path: String, writer: ProjectedRowWriter, partition: (name: String, index: Int)?) throws(FileIOError) {
+        self.name = name
         self.path = path
-        self.schema = schema
-        self.partitionField = partitionBy.flatMap { name in schema.fields.firstIndex { $0.name == name } }
-        self.writer = JSONLineWriter(schema: schema)
+        self.writer = writer
+        self.partition = partition
         try AtomicFileWriter.makeFolder(path)
         try AtomicFileWriter.makeFolder(path + "/_manifest")
     }
 
-    func write(batch: Int64, rows: RowBuffer) throws -> Int {
+    func write(batch: Int64, rows: RowBuffer, selection: [Int], origins: [RowOrigin]) throws {
         var groups: [String: [Int]] = [:]
-        if let partitionField {
-            for index in 0..<rows.count {
-                groups[Self.folderName(schema.fields[partitionField].name, rows[index][rows[index].startIndex + partitionField]), default: []].append(index)
+        if let partition {
+            for row in selection {
+                groups[Self.folderName(partition.name, rows[row][rows[row].startIndex + partition.index]), default: []].append(row)
             }
-        } else if rows.count > 0 {
-            groups[""] = Array(0..<rows.count)
+        } else if !selection.isEmpty {
+            groups[""] = selection
         }
         var manifest: [UInt8] = Array("{\"batch\":\(batch),\"files\":[".utf8)
-        for (number, (folder, indices)) in groups.sorted(by: { $0.key < $1.key }).enumerated() {
+        for (number, (folder, members)) in groups.sorted(by: { $0.key < $1.key }).enumerated() {
             let relative = folder.isEmpty ? "\(batch)-0.jsonl" : "\(folder)/\(batch)-0.jsonl"
             if !folder.isEmpty { try AtomicFileWriter.makeFolder("\(path)/\(folder)") }
             let file = try AtomicFileWriter(path: "\(path)/\(relative)")
-            for index in indices {
-                try file.append { writer.append(rows[index], to: &$0) }
+            for row in members {
+                try file.append { writer.append(rows[row], to: &$0) }
             }
             try file.commit()
             if number > 0 { manifest.append(UInt8(ascii: ",")) }
             manifest.append(contentsOf: Array("{\"path\":".utf8))
             JSONLineWriter.appendQuoted(relative, to: &manifest)
-            manifest.append(contentsOf: Array(",\"records\":\(indices.count),\"bytes\":\(file.bytesWritten)}".utf8))
+            manifest.append(contentsOf: Array(",\"records\":\(members.count),\"bytes\":\(file.bytesWritten)}".utf8))
         }
         manifest.append(contentsOf: Array("]}\n".utf8))
         try AtomicFile.write(manifest, to: "\(path)/_manifest/\(batch).json", mode: 0o640)
-        return rows.count
     }
 
     /// `field=value`, with the value made safe as one folder name.

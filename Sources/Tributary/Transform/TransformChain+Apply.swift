@@ -1,0 +1,81 @@
+/// What the chain did to a batch's rows.
+struct TransformOutcome {
+    /// Rows that went through every step, in order.
+    var selection: [Int] = []
+    /// Rows a filter or a dedupe dropped.
+    var filtered: [Int] = []
+    /// Rows whose evaluation failed: the step and the reason.
+    var failures: [(row: Int, location: String, message: String)] = []
+}
+
+extension TransformChain {
+    /// Runs every step over `rows` (all of them, in order). `dedupe` holds one state per dedupe
+    /// step; its additions stay staged until the batch commits.
+    func apply(to rows: inout RowBuffer, context: ExpressionContext, dedupe: [DedupeState], batchTimeMicros: Int64) -> TransformOutcome {
+        var outcome = TransformOutcome()
+        outcome.selection = Array(0..<rows.count)
+        var scratch: [FieldValue] = []
+        for step in steps {
+            var kept: [Int] = []
+            kept.reserveCapacity(outcome.selection.count)
+            for row in outcome.selection {
+                do throws(ExpressionRuntimeError) {
+                    if try run(step, row: row, rows: &rows, context: context, dedupe: dedupe, time: batchTimeMicros, scratch: &scratch) {
+                        kept.append(row)
+                    } else {
+                        outcome.filtered.append(row)
+                    }
+                } catch {
+                    outcome.failures.append((row, step.location, error.message))
+                }
+            }
+            outcome.selection = kept
+        }
+        return outcome
+    }
+
+    /// Runs one step on one row; false when the row is dropped.
+    private func run(
+        _ step: CompiledTransform, row: Int, rows: inout RowBuffer, context: ExpressionContext,
+        dedupe: [DedupeState], time: Int64, scratch: inout [FieldValue]
+    ) throws(ExpressionRuntimeError) -> Bool {
+        switch step {
+        case .filter(let expression, _):
+            return try expression.evaluate(rows[row], context) == .bool(true)
+        case .set(let targets, _):
+            // Compute every value from the incoming row before storing any.
+            scratch.removeAll(keepingCapacity: true)
+            for target in targets { scratch.append(try target.expression.evaluate(rows[row], context)) }
+            for (position, target) in targets.enumerated() { rows.set(scratch[position], row: row, field: target.index) }
+            return true
+        case .defaults(let targets):
+            for target in targets where rows[row][rows[row].startIndex + target.index] == .null {
+                rows.set(target.value, row: row, field: target.index)
+            }
+            return true
+        case .toJSON(let indexes):
+            for index in indexes {
+                let value = rows[row][rows[row].startIndex + index]
+                if case .json = value { continue }
+                if value == .null { continue }
+                var buffer: [UInt8] = []
+                JSONLineWriter.appendValue(value, to: &buffer)
+                rows.set(.json(String(decoding: buffer, as: UTF8.self)), row: row, field: index)
+            }
+            return true
+        case let .dedupe(keys, _, ordinal, _):
+            return !dedupe[ordinal].isDuplicate(DedupeState.key(of: rows[row], columns: keys), at: time)
+        }
+    }
+}
+
+extension CompiledTransform {
+    /// The config location of the step, for dead letters.
+    var location: String {
+        switch self {
+        case .filter(_, let location), .set(_, let location), .dedupe(_, _, _, let location): return location
+        case .defaults: return "transform.default"
+        case .toJSON: return "transform.cast"
+        }
+    }
+}

@@ -1,0 +1,13 @@
+import ArgumentParser
+
+/// `tributary checkpoint`: looking at (and later, repairing) a pipeline's checkpoint.
+struct CheckpointCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "checkpoint",
+        abstract: "Inspect a pipeline's checkpoint.",
+        // One line per subcommand.
+        subcommands: [
+            CheckpointStatusCommand.self,
+        ]
+    )
+}
