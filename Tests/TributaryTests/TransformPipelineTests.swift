@@ -1,0 +1,271 @@
+import Foundation
+import Kafka
+import Testing
+@testable import Tributary
+
+@Suite("Transforms, routing, Kafka sink, replay", .timeLimit(.minutes(2)))
+struct TransformPipelineTests {
+    static let schema = """
+        [schema]
+        fields = [
+          { name = "visit_id", type = "string", required = true },
+          { name = "page", type = "string" },
+          { name = "event_time", type = "timestamp", required = true },
+          { name = "duration_ms", type = "int" },
+        ]
+        """
+
+    /// Writes a full config (schema included) and loads it.
+    func load(_ fixture: PipelineFixture, top: String = "", _ body: String) throws -> TributaryConfig {
+        let text = """
+            checkpoint_dir = "\(fixture.checkpoint)"
+            dead_letter_dir = "\(fixture.deadLetters)"
+            trigger = "available-now"
+            \(top)
+            \(Self.schema)
+            [source.files]
+            path = "\(fixture.incoming)"
+            min_file_age = "0s"
+            max_files_per_trigger = 10
+            \(body)
+            """
+        let file = fixture.root.appendingPathComponent("t.toml").path
+        try Data(text.utf8).write(to: URL(fileURLWithPath: file))
+        return try ConfigLoader.load(file: file)
+    }
+
+    @Test("filter, set with functions, rename, drop, cast, default; a runtime failure is dead-lettered with its original bytes and step")
+    func steps() throws {
+        let fixture = try PipelineFixture()
+        defer { fixture.remove() }
+        try fixture.drop("a.jsonl", """
+            {"visit_id":"v1","page":"  /Home ","event_time":"2025-11-20T10:15:00Z","duration_ms":120000}
+            {"visit_id":"v2","page":"/docs","event_time":"2025-11-20T11:00:00Z","duration_ms":0}
+            {"visit_id":"v3","event_time":"2025-11-20T12:30:00Z","duration_ms":30}
+            {"visit_id":"v4","page":"/x","event_time":"2025-11-20T13:00:00Z","duration_ms":9223372036854775807}
+            """)
+        let config = try load(fixture, """
+            [[transform]]
+            filter = "duration_ms > 0"
+            [[transform]]
+            set = { page = "lower(trim(page))", long_visit = "duration_ms >= 60000", day = "format_time(event_time, '%Y-%m-%d')", doubled = "duration_ms * 2" }
+            [[transform]]
+            default = { page = "/unknown" }
+            [[transform]]
+            rename = { duration_ms = "duration" }
+            [[transform]]
+            cast = { duration = "string" }
+            [[transform]]
+            drop = ["event_time"]
+            [sink.files]
+            path = "\(fixture.output)"
+            """)
+        #expect(try MicroBatchEngine(config: config, logger: PipelineFixture.logger).run() == 1)
+        let rows = try fixture.outputRows()
+        #expect(rows.count == 2)
+        let v1 = try #require(rows.first { $0["visit_id"] as? String == "v1" })
+        #expect(v1["page"] as? String == "/home")
+        #expect(v1["long_visit"] as? Bool == true)
+        #expect(v1["day"] as? String == "2025-11-20")
+        #expect(v1["duration"] as? String == "120000")
+        #expect(v1["doubled"] as? Int == 240000)
+        #expect(v1["event_time"] == nil && v1["duration_ms"] == nil)
+        let v3 = try #require(rows.first { $0["visit_id"] as? String == "v3" })
+        #expect(v3["page"] as? String == "/unknown")
+        // Output columns keep schema order, then the fields `set` created.
+        let firstLine = try String(contentsOfFile: fixture.output + "/0-0.jsonl", encoding: .utf8).split(separator: "\n")[0]
+        #expect(firstLine.hasPrefix("{\"visit_id\":\"v1\",\"page\":\"/home\",\"duration\":\"120000\",\"day\":"))
+
+        let letters = try fixture.deadLetterEntries()
+        #expect(letters.count == 1)
+        #expect(letters[0]["stage"] as? String == "transform")
+        #expect((letters[0]["reason"] as? String)?.hasPrefix("transform[1].set: integer overflow") == true)
+        #expect((letters[0]["raw"] as? String)?.contains("\"visit_id\":\"v4\"") == true, "the original line, as it arrived")
+        #expect((letters[0]["source"] as? [String: Any])?["line"] as? Int == 4)
+
+        let report = try #require(try fixture.progressReports().first)
+        let files = try #require((report["sources"] as? [String: Any])?["files"] as? [String: Any])
+        #expect(files["rows_read"] as? Int == 4)
+        #expect(files["rows_written"] as? Int == 2)
+        #expect(files["rows_filtered"] as? Int == 1)
+        #expect(files["rows_dead_lettered"] as? Int == 1)
+    }
+
+    @Test("a type error is reported at start-up with the step, the column and a suggestion")
+    func compileErrors() throws {
+        let fixture = try PipelineFixture()
+        defer { fixture.remove() }
+        let config = try load(fixture, """
+            [[transform]]
+            set = { score = "lenght(page)" }
+            [[transform]]
+            filter = "page + 1"
+            [sink.files]
+            path = "\(fixture.output)"
+            partition_by = "nope"
+            """)
+        let error = #expect(throws: ConfigError.self) { _ = try TransformChain.compile(config) }
+        let text = error?.description ?? ""
+        #expect(text.contains("transform[0].set.score: unknown function 'lenght' (did you mean 'length'?) at column 1"))
+        #expect(text.contains("transform[1].filter"))
+        #expect(text.contains("partition_by: 'nope' is not an output field"))
+    }
+
+    @Test("two routed sinks, unrouted records dead-lettered, each record in the right place once")
+    func routing() throws {
+        let fixture = try PipelineFixture()
+        defer { fixture.remove() }
+        try fixture.drop("a.jsonl", """
+            {"visit_id":"d1","page":"/docs/a","event_time":"2025-11-20T10:00:00Z"}
+            {"visit_id":"b1","page":"/blog/x","event_time":"2025-11-20T10:00:00Z"}
+            {"visit_id":"o1","page":"/other","event_time":"2025-11-20T10:00:00Z"}
+            {"visit_id":"d2","page":"/docs/b","event_time":"2025-11-20T10:00:00Z"}
+            """)
+        let docs = fixture.root.appendingPathComponent("docs").path
+        let blog = fixture.root.appendingPathComponent("blog").path
+        let config = try load(fixture, top: "unrouted = \"dead-letter\"", """
+            [[sink]]
+            type = "files"
+            name = "docs"
+            path = "\(docs)"
+            when = "starts_with(page, '/docs')"
+            [[sink]]
+            type = "files"
+            name = "blog"
+            path = "\(blog)"
+            when = "page = '/blog/x'"
+            """)
+        #expect(try MicroBatchEngine(config: config, logger: PipelineFixture.logger).run() == 1)
+        let docIDs = try fixture.jsonLines(docs + "/0-0.jsonl").map { $0["visit_id"] as! String }
+        let blogIDs = try fixture.jsonLines(blog + "/0-0.jsonl").map { $0["visit_id"] as! String }
+        #expect(docIDs == ["d1", "d2"])
+        #expect(blogIDs == ["b1"])
+        let letters = try fixture.deadLetterEntries()
+        #expect(letters.count == 1)
+        #expect(letters.first?["stage"] as? String == "sink")
+        #expect((letters.first?["raw"] as? String)?.contains("o1") == true)
+        let report = try #require(try fixture.progressReports().first)
+        #expect(report["unrouted"] as? Int == 1)
+        #expect(report["sinks"] as? [String: Int] == ["docs": 2, "blog": 1])
+    }
+
+    @Test("the Kafka sink produces each record once per batch run, with keys and batch/origin headers")
+    func kafkaSink() throws {
+        let fixture = try PipelineFixture()
+        defer { fixture.remove() }
+        let broker = try EmbeddedKafka()
+        try broker.createTopic("out", partitions: 2)
+        try fixture.drop("a.jsonl", (1...6).map { "{\"visit_id\":\"k\($0)\",\"event_time\":\"2025-11-20T10:00:00Z\"}" }.joined(separator: "\n"))
+        let config = try load(fixture, """
+            [[sink]]
+            type = "kafka"
+            bootstrap_servers = "\(broker.bootstrapServers)"
+            topic = "out"
+            key = "upper(visit_id)"
+            """)
+        #expect(try MicroBatchEngine(config: config, logger: PipelineFixture.logger).run() == 1)
+        let reader = try KafkaRangeReader(configuration: KafkaConfiguration(bootstrapServers: broker.bootstrapServers))
+        let marks = try reader.watermarks(of: [TopicPartition("out", 0), TopicPartition("out", 1)])
+        let records = try reader.readAllBlocking(marks.map { PartitionRange("out", $0.key.partition, start: 0, end: $0.value.high) })
+        #expect(records.count == 6)
+        #expect(Set(records.compactMap { $0.key.map { String(decoding: $0, as: UTF8.self) } }) == Set((1...6).map { "K\($0)" }))
+        for record in records {
+            #expect(record.headers.contains(KafkaHeader(name: "tributary.batch", text: "0")))
+            #expect(record.headers.contains(KafkaHeader(name: "tributary.origin", text: "file")))
+            let value = try JSONSerialization.jsonObject(with: Data(record.value!)) as! [String: Any]
+            #expect(value["visit_id"] as? String == String(decoding: record.key!, as: UTF8.self).lowercased())
+        }
+    }
+
+    @Test("dedupe drops repeats within the window, across a restart of the engine")
+    func dedupeAcrossRestart() throws {
+        let fixture = try PipelineFixture()
+        defer { fixture.remove() }
+        let body = """
+            [[transform]]
+            dedupe = { key = ["visit_id"], within = "1h" }
+            [sink.files]
+            path = "\(fixture.output)"
+            """
+        try fixture.drop("a.jsonl", "{\"visit_id\":\"x\",\"event_time\":\"2025-11-20T10:00:00Z\"}\n{\"visit_id\":\"x\",\"event_time\":\"2025-11-20T10:00:01Z\"}\n{\"visit_id\":\"y\",\"event_time\":\"2025-11-20T10:00:00Z\"}\n")
+        #expect(try MicroBatchEngine(config: try load(fixture, body), logger: PipelineFixture.logger).run() == 1)
+        // A new process, a new file with a repeat of x and a new z.
+        try fixture.drop("b.jsonl", "{\"visit_id\":\"x\",\"event_time\":\"2025-11-20T11:00:00Z\"}\n{\"visit_id\":\"z\",\"event_time\":\"2025-11-20T11:00:00Z\"}\n")
+        #expect(try MicroBatchEngine(config: try load(fixture, body), logger: PipelineFixture.logger).run() == 1)
+        #expect(try fixture.outputRows().map { $0["visit_id"] as! String }.sorted() == ["x", "y", "z"])
+        #expect(FileManager.default.fileExists(atPath: fixture.checkpoint + "/state/dedupe-0/1"))
+    }
+
+    @Test("a dead letter fixed and replayed appears once in the output and leaves the pending dead letters")
+    func replay() throws {
+        let fixture = try PipelineFixture()
+        defer { fixture.remove() }
+        try fixture.drop("a.jsonl", "{\"visit_id\":\"ok\",\"event_time\":\"2025-11-20T10:00:00Z\"}\n{\"visit_id\":\"bad\",\"event_time\":\"yesterday\"}\n{\"visit_id\":\"worse\"}\n")
+        let config = try load(fixture, "[sink.files]\npath = \"\(fixture.output)\"")
+        #expect(try MicroBatchEngine(config: config, logger: PipelineFixture.logger).run() == 1)
+        var (entries, problems) = try DeadLetterReader.read(folder: fixture.deadLetters)
+        #expect(entries.count == 2 && problems.isEmpty)
+
+        // Fix one record; replay both: the fixed one lands, the other fails again.
+        entries = entries.map { entry in
+            var entry = entry
+            if entry.raw?.contains("yesterday") == true { entry.raw = entry.raw?.replacingOccurrences(of: "yesterday", with: "2025-11-19T00:00:00Z") }
+            return entry
+        }
+        let engine = try MicroBatchEngine(config: config, logger: PipelineFixture.logger)
+        let result = try #require(try engine.replay(entries, note: "test replay"))
+        #expect(result.batch == 1 && result.replayed == 2 && result.written == 1 && result.deadLetteredAgain == 1)
+        #expect(try fixture.outputRows().map { $0["visit_id"] as! String }.sorted() == ["bad", "ok"])
+
+        let pending = try DeadLetterReader.read(folder: fixture.deadLetters).entries
+        #expect(pending.count == 1, "only the record that failed again is pending")
+        #expect(pending.first?.batch == 1)
+        #expect(pending.first?.raw == "{\"visit_id\":\"worse\"}")
+        let retired = try DeadLetterReader.read(folder: fixture.deadLetters + "/replayed").entries
+        #expect(retired.count == 2)
+        #expect(FileManager.default.fileExists(atPath: fixture.checkpoint + "/replay/1.jsonl"))
+    }
+
+    @Test("checkpoint reset to earliest makes the next run read the retained topic again")
+    func resetToEarliest() throws {
+        let fixture = try PipelineFixture()
+        defer { fixture.remove() }
+        let broker = try EmbeddedKafka()
+        try broker.createTopic("visits", partitions: 1)
+        let producer = try KafkaProducer(configuration: KafkaConfiguration(bootstrapServers: broker.bootstrapServers))
+        try producer.send((0..<5).map { KafkaOutgoingRecord(topic: "visits", value: Array("{\"id\":\"r\($0)\",\"ts\":1700000000000}".utf8)) })
+        let text = """
+            checkpoint_dir = "\(fixture.checkpoint)"
+            dead_letter_dir = "\(fixture.deadLetters)"
+            trigger = "available-now"
+            \(Self.schema)
+            [source.kafka]
+            bootstrap_servers = "\(broker.bootstrapServers)"
+            topics = ["visits"]
+            [source.kafka.mapping]
+            visit_id = "id"
+            event_time = "ts"
+            [sink.files]
+            path = "\(fixture.output)"
+            """
+        let file = fixture.root.appendingPathComponent("k.toml").path
+        try Data(text.utf8).write(to: URL(fileURLWithPath: file))
+        let config = try ConfigLoader.load(file: file)
+        #expect(try MicroBatchEngine(config: config, logger: PipelineFixture.logger).run() == 1)
+        #expect(try MicroBatchEngine(config: config, logger: PipelineFixture.logger).run() == 0)
+        let plan = try MicroBatchEngine(config: config, logger: PipelineFixture.logger).reset(to: nil)
+        #expect(plan.kafka == [BatchPlan.KafkaRange(topic: "visits", partition: 0, start: 0, end: 0)])
+        #expect(plan.note?.contains("visits[0]=0") == true)
+        #expect(try MicroBatchEngine(config: config, logger: PipelineFixture.logger).run() == 1)
+        #expect(try fixture.outputRows().count == 10, "the 5 records again, in a new batch")
+    }
+}
+
+extension KafkaRangeReader {
+    /// Reads and copies every record of `ranges` on the calling thread (tests only).
+    func readAllBlocking(_ ranges: [PartitionRange]) throws -> [KafkaRecord] {
+        var records: [KafkaRecord] = []
+        try read(ranges) { records.append(contentsOf: $0.copyAll()) }
+        return records
+    }
+}
