@@ -4,10 +4,11 @@ import ArgumentParser
 struct CheckpointCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "checkpoint",
-        abstract: "Inspect a pipeline's checkpoint.",
+        abstract: "Inspect or reset a pipeline's checkpoint.",
         // One line per subcommand.
         subcommands: [
             CheckpointStatusCommand.self,
+            CheckpointResetCommand.self,
         ]
     )
 }

@@ -4,11 +4,12 @@ import ArgumentParser
 struct DeadLetterCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dead-letter",
-        abstract: "Inspect the records a pipeline rejected.",
+        abstract: "Inspect and replay the records a pipeline rejected.",
         // One line per subcommand.
         subcommands: [
             DeadLetterListCommand.self,
             DeadLetterShowCommand.self,
+            DeadLetterReplayCommand.self,
         ]
     )
 }

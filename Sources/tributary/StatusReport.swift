@@ -21,7 +21,8 @@ struct StatusReport {
         var lines: [String] = []
         lines.append("checkpoint \(status.directory) (id \(status.metadata.id), format \(status.metadata.version))")
         if let last = status.lastCommitted {
-            lines.append("last committed batch: \(last.commit.batch), committed at \(last.commit.committedAt)")
+            lines.append("last committed batch: \(last.commit.batch), committed at \(last.commit.committedAt)"
+                + (last.plan.note.map { " (\($0))" } ?? ""))
         } else {
             lines.append("last committed batch: none yet")
         }
@@ -29,7 +30,8 @@ struct StatusReport {
             let kafkaRanges = plan.kafka.filter { $0.start < $0.end }.count
             lines.append("batch in flight: \(plan.batch), planned for \(plan.batchTime) (\(plan.files.count) file range\(plan.files.count == 1 ? "" : "s"), "
                 + "\(kafkaRanges) Kafka range\(kafkaRanges == 1 ? "" : "s") to read); "
-                + "offsets/\(plan.batch) without commits/\(plan.batch): running now, or run again at the next start")
+                + "offsets/\(plan.batch) without commits/\(plan.batch): running now, or run again at the next start"
+                + (plan.note.map { " (\($0))" } ?? ""))
         } else {
             lines.append("batch in flight: none")
         }

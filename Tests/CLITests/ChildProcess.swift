@@ -1,4 +1,6 @@
+import Dispatch
 import Foundation
+import Synchronization
 
 /// Finds and runs programs for end-to-end tests: the `tributary` binary built beside the
 /// tests, and system tools such as kcat.
@@ -36,12 +38,14 @@ enum ChildProcess {
         return (process, output, errors)
     }
 
-    /// Runs `executable` to completion with `input` on stdin; returns status, stdout, stderr.
+    /// Runs `executable` to completion with `input` on stdin and `environment` added to the
+    /// test's own; returns status, stdout, stderr.
     @discardableResult
-    static func run(_ executable: String, _ arguments: [String], input: String? = nil) throws -> (status: Int32, output: String, errors: String) {
+    static func run(_ executable: String, _ arguments: [String], input: String? = nil, environment: [String: String] = [:]) throws -> (status: Int32, output: String, errors: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let output = Pipe()
         let errors = Pipe()
         let stdin = Pipe()
@@ -51,11 +55,19 @@ enum ChildProcess {
         try process.run()
         if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
         try stdin.fileHandleForWriting.close()
-        // Read both pipes before waiting so a chatty child cannot fill a pipe and stall.
+        // Read stderr on another thread while stdout is read here, so that a chatty child
+        // cannot fill one pipe and stall.
+        let errorData = Mutex(Data())
+        let done = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            let data = errors.fileHandleForReading.readDataToEndOfFile()
+            errorData.withLock { $0 = data }
+            done.signal()
+        }
         let outData = output.fileHandleForReading.readDataToEndOfFile()
-        let errData = errors.fileHandleForReading.readDataToEndOfFile()
+        done.wait()
         process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errorData.withLock { $0 }, as: UTF8.self))
     }
 
     /// Reads the first line a child writes to `pipe` (blocking).

@@ -3,33 +3,7 @@ import Testing
 
 /// Runs `tributary` with `arguments` and extra environment variables; returns status, stdout, stderr.
 private func tributary(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, output: String, errors: String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: ChildProcess.tributaryPath)
-    process.arguments = arguments
-    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-    let output = Pipe()
-    let errors = Pipe()
-    process.standardOutput = output
-    process.standardError = errors
-    process.standardInput = FileHandle.nullDevice
-    try process.run()
-    // Read stderr on another thread while stdout is read here, so that a chatty child cannot
-    // fill one pipe and stall.
-    let errorData = DataBox()
-    let done = DispatchSemaphore(value: 0)
-    DispatchQueue.global().async {
-        errorData.data = errors.fileHandleForReading.readDataToEndOfFile()
-        done.signal()
-    }
-    let outData = output.fileHandleForReading.readDataToEndOfFile()
-    done.wait()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errorData.data, as: UTF8.self))
-}
-
-/// Bytes handed from the reading thread to the test, after a semaphore.
-private final class DataBox: @unchecked Sendable {
-    var data = Data()
+    try ChildProcess.run(ChildProcess.tributaryPath, arguments, environment: environment)
 }
 
 /// A temp folder holding a pipeline configuration.

@@ -78,6 +78,54 @@ import Testing
         }
     }
 
+    @Test func transformsAndSinksReadBackToo() throws {
+        try withScratchFolder { root in
+            let original = try ConfigLoader.parse("""
+                checkpoint_dir = "cp"
+                dead_letter_dir = "dl"
+                unrouted = "dead-letter"
+                [schema]
+                fields = [{ name = "id", type = "string", required = true }, { name = "n", type = "int" }]
+                [source.kafka]
+                bootstrap_servers = "embedded"
+                topics = ["in"]
+                starting_offsets = '{"in":{"0":42}}'
+                [source.kafka.embedded]
+                partitions = 2
+                [[transform]]
+                filter = "n > 1"
+                [[transform]]
+                set = { m = "n + 1" }
+                [[transform]]
+                default = { n = 0 }
+                [[transform]]
+                dedupe = { key = ["id"], within = "1h" }
+                [[sink]]
+                type = "files"
+                path = "out"
+                when = "n > 2"
+                [[sink]]
+                name = "k"
+                type = "kafka"
+                bootstrap_servers = "broker:9092"
+                topic = "out"
+                [sink.librdkafka]
+                "sasl.password" = "${PW}"
+                """, file: root + "/p.toml", environment: ["PW": "sekrit"])
+            let description = ConfigDescription.describe(original)
+            #expect(!description.contains("sekrit"))
+            for line in ["unrouted = \"dead-letter\"", "starting_offsets = \"{\\\"in\\\":{\\\"0\\\":42}}\"", "[source.kafka.embedded]", "partitions = 2",
+                         "filter = \"n > 1\"", "set = { m = \"n + 1\" }", "default = { n = 0 }", "dedupe = { key = [\"id\"], within = \"1h\" }",
+                         "name = \"files-0\"", "when = \"n > 2\"", "topic = \"out\"", "[sink.librdkafka]", "\"sasl.password\" = \"***\""] {
+                #expect(description.contains(line + "\n"), "missing \(line)")
+            }
+            // Read back, the defaulted mappings are explicit: the only difference is their comment.
+            let again = try ConfigLoader.parse(description, file: root + "/p.toml")
+            let comment = "    # default: the field's own name"
+            #expect(ConfigDescription.describe(again) == description.replacingOccurrences(of: comment, with: ""))
+        }
+    }
+
     @Test func durationsAndSizesUseTheLargestExactUnit() {
         #expect(ConfigDescription.duration(.seconds(7 * 86_400)) == "7d")
         #expect(ConfigDescription.duration(.seconds(90)) == "90s")

@@ -34,6 +34,9 @@ public enum ConfigLoader {
             throw ConfigError(file: file, problems: diagnostics.problems)
         }
         config.secrets = diagnostics.secrets
+        // Expressions are type-checked here too, so every command (run, validate, replay)
+        // rejects a broken transform before it starts.
+        _ = try TransformChain.compile(config)
         return config
     }
 

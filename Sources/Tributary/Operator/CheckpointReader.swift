@@ -95,12 +95,12 @@ public enum CheckpointReader {
     /// writes reports on a best-effort basis).
     private static func progress(directory: String, notes: inout [String]) -> ProgressSummary? {
         let folder = CheckpointFileSystem.join(directory, "progress")
+        guard let last = try? batchIDs(in: folder).last else { return nil }
+        let path = CheckpointFileSystem.join(folder, String(last))
         do {
-            guard let last = try batchIDs(in: folder).last else { return nil }
-            let path = CheckpointFileSystem.join(folder, String(last))
             return try ProgressSummary(json: AtomicFile.read(path), path: path)
         } catch {
-            notes.append("the last progress report cannot be read: \(error)")
+            notes.append("the progress report \(path) cannot be read; it is informational only, and the next batch writes a new one")
             return nil
         }
     }
