@@ -19,8 +19,10 @@ final class BatchRunner {
     }
 
     let config: TributaryConfig
-    let kafka: KafkaSource?
+    // Declared before `kafka` so the sinks (a Kafka sink's producer may talk to the source's
+    // embedded broker) are released before the source and its broker.
     let sinks: [any BatchSink]
+    let kafka: KafkaSource?
     let chain: TransformChain
     let dedupe: [DedupeState]
     let kafkaDecoder: SourceDecoder?
