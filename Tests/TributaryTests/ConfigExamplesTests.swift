@@ -42,5 +42,7 @@ struct ConfigExamplesTests {
         #expect(config.secrets == ["s3cret"])
         #expect(config.schema.catchAllField == 6)
         #expect(config.files?.cleanSource == .archive("/srv/archive/visits"))
+        #expect(config.transforms.count == 4)
+        #expect(config.sinks.map(\.name) == ["archive", "visits-de"])
     }
 }
