@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import Logging
 import Tributary
 
 /// `tributary checkpoint reset`: moves the Kafka positions, to re-read the retained stream
@@ -43,13 +42,7 @@ struct CheckpointResetCommand: ParsableCommand {
     func run() throws {
         global.bootstrapLogging()
         let pipeline = try ConsoleOutput.loadConfig(config)
-        let engine: MicroBatchEngine
-        do {
-            engine = try MicroBatchEngine(config: pipeline, logger: Logger(label: "tributary"))
-        } catch let error as CheckpointError where error.code == .locked {
-            ConsoleOutput.error("error: \(error)")
-            throw ExitCode(1)
-        }
+        let engine = try ConsoleOutput.openEngine(pipeline)
         let plan = try engine.reset(to: toOffsets.flatMap(Self.parse))
         ConsoleOutput.print("checkpoint reset as batch \(plan.batch); the next run starts at:")
         for range in plan.kafka { ConsoleOutput.print("  \(range.topic)[\(range.partition)] offset \(range.start)") }

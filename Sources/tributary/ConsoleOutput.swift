@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import Tributary
 
 /// Writing to stdout and stderr, and the conventions the operator commands share.
@@ -62,5 +63,16 @@ enum ConsoleOutput {
             }
         }
         return out
+    }
+
+    /// Opens the pipeline's engine, taking the checkpoint's lock; while another process (the
+    /// service) holds it, says so and exits with status 1.
+    static func openEngine(_ pipeline: TributaryConfig) throws -> MicroBatchEngine {
+        do {
+            return try MicroBatchEngine(config: pipeline, logger: Logger(label: "tributary"))
+        } catch let error as CheckpointError where error.code == .locked {
+            Self.error("error: \(error)")
+            throw ExitCode(1)
+        }
     }
 }

@@ -48,15 +48,7 @@ struct DeadLetterListCommand: ParsableCommand {
             ] as [String: Any])
             return
         }
-        DeadLetterOptions.warn(read.problems)
-        if read.missing {
-            ConsoleOutput.print("no dead letters: \(read.folder) does not exist yet (it is created with the first rejected record)")
-            return
-        }
-        guard !sorted.isEmpty else {
-            ConsoleOutput.print("no dead letters\(options.filterDescription) in \(read.folder)")
-            return
-        }
+        guard options.announce(folder: read.folder, missing: read.missing, problems: read.problems, matched: !sorted.isEmpty) else { return }
         var table = TextTable(["SOURCE", "RECORDS", "BATCHES", "REASON"], rightAligned: [1])
         for group in sorted {
             table.add([group.source, String(group.count), Self.batches(group.batches), ConsoleOutput.clip(group.reason, 80)])

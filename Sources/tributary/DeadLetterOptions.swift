@@ -56,6 +56,21 @@ struct DeadLetterOptions: ParsableArguments {
         return parts.isEmpty ? "" : " " + parts.joined(separator: " ")
     }
 
+    /// For text output: warns about unreadable lines, and says so when nothing matched.
+    /// Returns true when there is something to print.
+    func announce(folder: String, missing: Bool, problems: [DeadLetterReader.Problem], matched: Bool) -> Bool {
+        Self.warn(problems)
+        if missing {
+            ConsoleOutput.print("no dead letters: \(folder) does not exist yet (it is created with the first rejected record)")
+            return false
+        }
+        guard matched else {
+            ConsoleOutput.print("no dead letters\(filterDescription) in \(folder)")
+            return false
+        }
+        return true
+    }
+
     /// Reports unreadable lines on stderr (text output; JSON carries them in the document).
     static func warn(_ problems: [DeadLetterReader.Problem]) {
         for problem in problems {

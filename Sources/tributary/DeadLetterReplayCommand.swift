@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import Logging
 import Tributary
 
 /// `tributary dead-letter replay`: feeds rejected records back through the pipeline.
@@ -43,13 +42,7 @@ struct DeadLetterReplayCommand: ParsableCommand {
             ConsoleOutput.print("no dead letters to replay\(selection.filterDescription)")
             return
         }
-        let engine: MicroBatchEngine
-        do {
-            engine = try MicroBatchEngine(config: pipeline, logger: Logger(label: "tributary"))
-        } catch let error as CheckpointError where error.code == .locked {
-            ConsoleOutput.error("error: \(error)")
-            throw ExitCode(1)
-        }
+        let engine = try ConsoleOutput.openEngine(pipeline)
         guard let result = try engine.replay(entries, note: "dead-letter replay of \(entries.count) record(s)\(selection.filterDescription)") else { return }
         ConsoleOutput.print("replayed \(result.replayed) record(s) as batch \(result.batch): \(result.written) written, \(result.filtered) filtered, \(result.deadLetteredAgain) rejected again")
         if result.deadLetteredAgain > 0 {

@@ -44,15 +44,7 @@ struct DeadLetterShowCommand: ParsableCommand {
             ] as [String: Any])
             return
         }
-        DeadLetterOptions.warn(read.problems)
-        if read.missing {
-            ConsoleOutput.print("no dead letters: \(read.folder) does not exist yet (it is created with the first rejected record)")
-            return
-        }
-        guard !shown.isEmpty else {
-            ConsoleOutput.print("no dead letters\(options.filterDescription) in \(read.folder)")
-            return
-        }
+        guard options.announce(folder: read.folder, missing: read.missing, problems: read.problems, matched: !shown.isEmpty) else { return }
         for entry in shown { ConsoleOutput.print(text(entry) + "\n") }
         var footer = "\(shown.count) of \(read.entries.count) matching record\(read.entries.count == 1 ? "" : "s")"
         if shown.count < read.entries.count { footer += "; --limit \(read.entries.count) (or 0) shows all, --batch and --reason narrow them down" }
