@@ -62,6 +62,20 @@ public enum ConfigLoader {
         if kafka == nil && files == nil && !root.diagnostics.problems.contains(where: { $0.key.hasPrefix("source") }) {
             root.diagnostics.report("source", "no source: add [source.kafka], [source.files] or both")
         }
+        let shutdownTimeout = root.duration("shutdown_timeout")
+        let stallTimeout = root.duration("stall_timeout")
+        let logLevel = root.string("log_level")
+        if let logLevel, !["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel) {
+            root.diagnostics.report("log_level", "'\(logLevel)' is not one of trace, debug, info, notice, warning, error, critical")
+        }
+        var httpListen: String?
+        if let http = root.table("http") {
+            httpListen = http.string("listen", required: true)
+            if let listen = httpListen, HTTPAddress(listen) == nil {
+                http.diagnostics.report(http.keyPath("listen"), "'\(listen)' is not HOST:PORT, e.g. \"127.0.0.1:9464\"")
+            }
+            http.finish()
+        }
         let sinks = SinkConfigReader.read(root, schema: schema, base: base)
         let transforms = TransformConfigReader.read(root)
         var unrouted: UnroutedPolicy?
@@ -79,6 +93,10 @@ public enum ConfigLoader {
         config.kafka = kafka
         config.files = files
         config.transforms = transforms
+        if let shutdownTimeout { config.shutdownTimeout = shutdownTimeout }
+        if let stallTimeout { config.stallTimeout = stallTimeout }
+        config.httpListen = httpListen
+        config.logLevel = logLevel
         if let unrouted { config.unrouted = unrouted }
         return config
     }

@@ -24,6 +24,16 @@ public struct TributaryConfig: Sendable {
     public var unrouted: UnroutedPolicy = .drop
     /// How many batches' checkpoint files are kept (`retain_batches`, default 100).
     public var retainBatches: Int = 100
+    /// How long a graceful stop waits for the batch in flight to commit before abandoning it
+    /// (it then runs again at the next start) (`shutdown_timeout`, default 30s).
+    public var shutdownTimeout: Duration = .seconds(30)
+    /// How long the loop may stop moving, or keep failing, before `/healthz` says 503 and the
+    /// systemd watchdog pings stop (`stall_timeout`, default 2m).
+    public var stallTimeout: Duration = .seconds(120)
+    /// `[http] listen`: where the metrics and status endpoint listens (nil: off).
+    public var httpListen: String?
+    /// `log_level`: the log level, unless `--log-level` is given (default info).
+    public var logLevel: String?
     /// Values that came from `${...}`: never printed.
     public var secrets: Set<String> = []
     /// The file this was read from.

@@ -16,6 +16,17 @@ public final class MicroBatchEngine {
     let dedupe: [DedupeState]
     /// The batch time expressions see (`now()`), readable by sinks that evaluate expressions.
     let batchClock: BatchClock
+    /// What the engine reports to the service layer.
+    public let monitor: EngineMonitor
+    /// Set by `run` for the duration of a run: true when a stop must not wait for the batch
+    /// in flight (it is abandoned before its commit and runs again at the next start).
+    var shouldAbandon: () -> Bool = { false }
+
+    /// Thrown when a batch is abandoned before its commit because the stop could not wait.
+    public struct Abandoned: Error, CustomStringConvertible {
+        public let batch: Int64
+        public var description: String { "batch \(batch) abandoned before its commit; it runs again at the next start" }
+    }
     var kafkaPlanner: KafkaPlanner?
     var filePlanner: FilePlanner?
 
@@ -35,9 +46,10 @@ public final class MicroBatchEngine {
 
     /// Opens everything a run needs: takes the checkpoint lock (failing if another process
     /// holds it), loads the checkpoint, opens the sources and sinks.
-    public init(config: TributaryConfig, logger: Logger) throws {
+    public init(config: TributaryConfig, logger: Logger, monitor: EngineMonitor = EngineMonitor()) throws {
         self.config = config
         self.logger = logger
+        self.monitor = monitor
         try AtomicFileWriter.makeFolder(config.checkpointDir, mode: 0o700)
         lock = try CheckpointLock.acquire(directory: config.checkpointDir)
         store = try CheckpointStore(directory: config.checkpointDir)
@@ -64,11 +76,15 @@ public final class MicroBatchEngine {
     /// Runs until `shouldStop` returns true (checked between batches and while waiting), or,
     /// for available-now and once, until the input is drained. Returns the number of batches run.
     @discardableResult
-    public func run(shouldStop: () -> Bool = { false }) throws -> Int {
+    public func run(shouldStop: () -> Bool = { false }, shouldAbandon: @escaping () -> Bool = { false }) throws -> Int {
+        self.shouldAbandon = shouldAbandon
+        defer { monitor.stopping() }
+        monitor.ready()
         var batches = try recover(shouldStop: shouldStop) ? 1 : 0
         if config.trigger == .availableNow { try captureAvailableNow() }
         let clock = ContinuousClock()
         while !shouldStop() {
+            monitor.heartbeat()
             let triggerStart = clock.now
             if let plan = try planNext() {
                 guard try executeRetrying(plan, planDuration: clock.now - triggerStart, shouldStop: shouldStop) else { break }
@@ -82,6 +98,7 @@ public final class MicroBatchEngine {
             if case .interval(let interval) = config.trigger {
                 let wakeUp = triggerStart + interval
                 while clock.now < wakeUp && !shouldStop() {
+                    monitor.heartbeat()
                     usleep(UInt32(min(100_000, max(1_000, (wakeUp - clock.now).nanoseconds / 1_000))))
                 }
             }
@@ -145,6 +162,7 @@ public final class MicroBatchEngine {
                 let partitions = try kafka.partitions()
                 let marks = try kafka.watermarks(partitions)
                 latestOffsets = marks.mapValues(\.high)
+                monitor.healthy()
                 let plan = try kafkaPlanner.plan(
                     partitions: partitions, committed: committedKafka, watermarks: marks,
                     limit: kafkaLimit, sinceLastBatch: ContinuousClock.now - lastKafkaBatch)
@@ -156,6 +174,7 @@ public final class MicroBatchEngine {
             } catch let error as KafkaError where error.isRetriable {
                 // The broker is unreachable: keep processing files, keep Kafka where it is.
                 logger.warning("Kafka is unavailable, planning this batch without it: \(error)")
+                monitor.failing("Kafka is unavailable: \(error.message)")
                 kafkaRanges = committedKafka.keys.sorted().map { BatchPlan.KafkaRange(topic: $0.topic, partition: $0.partition, start: committedKafka[$0]!, end: committedKafka[$0]!) }
             }
         }
@@ -186,9 +205,11 @@ public final class MicroBatchEngine {
                 return true
             } catch let error as KafkaError where error.isRetriable {
                 logger.warning("batch \(plan.batch) could not read its Kafka ranges: \(error). Trying again in \(pause) with the same ranges")
+                monitor.failing("batch \(plan.batch) cannot read its Kafka ranges: \(error.message)")
                 let wakeUp = ContinuousClock.now + pause
                 while ContinuousClock.now < wakeUp {
                     if shouldStop() { return false }
+                    monitor.heartbeat()
                     usleep(50_000)
                 }
                 pause = min(pause * 2, .seconds(60))
@@ -217,6 +238,10 @@ public final class MicroBatchEngine {
         TestHooks.pause()
         durations.merge(outcome.durations) { $1 }
         started = clock.now
+        if shouldAbandon() {
+            for state in dedupe { state.discard() }
+            throw Abandoned(batch: plan.batch)
+        }
         let commit = BatchCommit(batch: plan.batch, committedAt: TimestampFormat.format(Self.nowMicros()), counts: outcome.counts, files: outcome.files)
         try store.writeCommit(plan.batch, commit)
         durations["commit"] = clock.now - started
@@ -229,6 +254,7 @@ public final class MicroBatchEngine {
         lastProgress = report
         let line = report.jsonLine()
         try? store.writeProgress(plan.batch, json: line)
+        monitor.committed(report, json: line)
         logger.info("batch \(plan.batch) committed: \(String(decoding: line.dropLast(), as: UTF8.self))")
     }
 

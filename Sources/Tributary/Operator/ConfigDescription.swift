@@ -17,11 +17,20 @@ public enum ConfigDescription {
         out.raw("max_record_bytes", bytes(Int64(config.maxRecordBytes)))
         out.raw("retain_batches", String(config.retainBatches))
         out.string("unrouted", config.unrouted.rawValue)
+        out.raw("shutdown_timeout", quote(duration(config.shutdownTimeout)))
+        out.raw("stall_timeout", quote(duration(config.stallTimeout)))
+        out.string("log_level", config.logLevel ?? "info")
         schema(config.schema, &out)
         if let kafka = config.kafka { kafkaSource(kafka, schema: config.schema, &out) }
         if let files = config.files { fileSource(files, schema: config.schema, &out) }
         for sink in config.sinks { self.sink(sink, &out) }
         for step in config.transforms { transform(step, &out) }
+        if let listen = config.httpListen {
+            out.table("[http]")
+            out.string("listen", listen)
+        } else {
+            out.unset("http", "no [http] table: the metrics and status endpoint is off")
+        }
         return out.text
     }
 
