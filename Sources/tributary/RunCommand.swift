@@ -1,20 +1,25 @@
 import ArgumentParser
-import Dispatch
 import Foundation
 import Logging
-import Synchronization
+import ServiceLifecycle
 import Tributary
 
-/// `tributary run`: the pipeline.
+/// `tributary run`: the pipeline, as a group of services (the engine, the systemd notifier,
+/// the HTTP endpoint) that start together and stop together.
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Run a pipeline: Kafka and files in, one schema, outputs, checkpointed.",
         discussion: """
             Runs micro-batches as the configuration's trigger says ("5s": every 5 seconds until \
-            SIGINT/SIGTERM; "available-now": drain what exists, then exit; "once": one batch \
-            without limits, then exit). On SIGINT or SIGTERM the batch in flight completes and \
-            commits before the process exits with status 0.
+            stopped; "available-now": drain what exists, then exit; "once": one batch without \
+            limits, then exit). SIGTERM or SIGINT stops it gracefully: no new batch starts, and \
+            the batch in flight commits, or is abandoned before its commit after \
+            shutdown_timeout and runs again at the next start; the exit status is 0. A second \
+            signal stops at once, the same way. SIGHUP re-reads the configuration: the trigger, \
+            limits, transforms and log level apply from the next batch; other changes are \
+            refused and logged. Under systemd (Type=notify) it reports READY, STATUS, WATCHDOG \
+            and STOPPING.
             """
     )
 
@@ -24,39 +29,37 @@ struct RunCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func run() async throws {
-        global.bootstrapLogging()
-        let logger = Logger(label: "tributary")
         let pipeline: TributaryConfig
         do {
             pipeline = try ConfigLoader.load(file: config)
         } catch let error as ConfigError {
+            global.bootstrapLogging()
             FileHandle.standardError.write(Data((error.description + "\n").utf8))
             throw ExitCode(2)
         }
-        let stop = StopFlag()
-        let signalTask = Task {
-            guard let name = await ShutdownSignal.wait() else { return }
-            logger.notice("\(name) received: finishing the batch in flight, then stopping")
-            stop.set()
+        global.bootstrapLogging(configLevel: pipeline.logLevel)
+        let logger = Logger(label: "tributary")
+        let monitor = EngineMonitor()
+        let reloads = ReloadSlot()
+        reloads.onApplied { [global] config in _ = global.reloadLogLevel(configLevel: config.logLevel) }
+        let engine = EngineService(config: pipeline, configFile: config, monitor: monitor, reloads: reloads, logger: logger)
+        var services = [ServiceGroupConfiguration.ServiceConfiguration(
+            service: engine, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup)]
+        if let notifier = SystemdNotifier.fromEnvironment() {
+            services.append(.init(service: NotifyService(notifier: notifier, monitor: monitor, logger: logger)))
         }
-        defer { signalTask.cancel() }
-        let batches = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Int, any Error>) in
-            // The engine blocks (file and librdkafka I/O): give it a thread of its own.
-            Thread.detachNewThread {
-                continuation.resume(with: Result {
-                    let engine = try MicroBatchEngine(config: pipeline, logger: logger)
-                    logger.info("pipeline started: checkpoint \(pipeline.checkpointDir), trigger \(pipeline.trigger)")
-                    return try engine.run(shouldStop: { stop.isSet })
-                })
-            }
+        let metrics = PipelineMetrics(monitor: monitor, config: pipeline)
+        if let http = HTTPEndpoint(config: pipeline, monitor: monitor, metrics: metrics) {
+            // First, because the group stops services in reverse order: /healthz and /metrics
+            // stay up while the engine drains.
+            services.insert(.init(service: http, failureTerminationBehavior: .gracefullyShutdownGroup), at: 0)
         }
-        logger.info("stopped after \(batches) batch\(batches == 1 ? "" : "es")")
+        var group = ServiceGroupConfiguration(services: services, logger: logger)
+        // The first SIGTERM/SIGINT stops gracefully; the engine service counts them and
+        // abandons the batch in flight on the second (ServiceLifecycle does not allow one
+        // signal in both of its lists).
+        group.gracefulShutdownSignals = [.sigterm, .sigint]
+        group.maximumGracefulShutdownDuration = pipeline.shutdownTimeout + .seconds(10)
+        try await ServiceGroup(configuration: group).run()
     }
-}
-
-/// A flag set once from the signal task and read by the engine thread.
-final class StopFlag: Sendable {
-    private let flag = Atomic<Bool>(false)
-    func set() { flag.store(true, ordering: .releasing) }
-    var isSet: Bool { flag.load(ordering: .acquiring) }
 }

@@ -28,8 +28,11 @@ final class BatchRunner {
     let kafkaDecoder: SourceDecoder?
     let fileDecoder: SourceDecoder?
     let logger: Logger
+    /// Told that the batch is moving (per Kafka chunk and file range), for the watchdog.
+    let monitor: EngineMonitor?
 
-    init(config: TributaryConfig, chain: TransformChain, kafka: KafkaSource?, sinks: [any BatchSink], dedupe: [DedupeState], logger: Logger) {
+    init(config: TributaryConfig, chain: TransformChain, kafka: KafkaSource?, sinks: [any BatchSink], dedupe: [DedupeState], logger: Logger, monitor: EngineMonitor? = nil) {
+        self.monitor = monitor
         self.config = config
         self.chain = chain
         self.kafka = kafka
@@ -53,6 +56,7 @@ final class BatchRunner {
         if let fileDecoder, !plan.files.isEmpty {
             var counts = SourceCounts()
             for range in plan.files {
+                monitor?.heartbeat()
                 outcome.files.append(FileRangeReader(config: config, decoder: fileDecoder, logger: logger)
                     .read(range, counts: &counts, into: &batch, deadLetters: &letters))
             }
@@ -138,6 +142,7 @@ final class BatchRunner {
         let width = batch.rows.width
         let limit = config.maxRecordBytes
         try kafka.reader.read(plan.kafka.map(\.range), timeout: kafka.config.readTimeout) { records in
+            monitor?.heartbeat()
             var part = byPartition[records.topicPartition] ?? (RowBuffer(width: width), [], [])
             let topic = records.topicPartition.topic
             for record in records {

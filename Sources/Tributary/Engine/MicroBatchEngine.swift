@@ -1,19 +1,22 @@
 import Glibc
+import Synchronization
 import Kafka
 public import Logging
 
 /// The micro-batch loop: plan, write ahead, run, commit, clean up, report; and on start, the
 /// recovery that re-runs a batch planned but not committed with exactly its recorded ranges.
 public final class MicroBatchEngine {
-    public let config: TributaryConfig
+    public internal(set) var config: TributaryConfig
     let logger: Logger
     let lock: CheckpointLock
     let store: CheckpointStore
     let filesLog: ProcessedFilesLog?
     let kafka: KafkaSource?
-    let runner: BatchRunner
-    let chain: TransformChain
+    var runner: BatchRunner
+    var chain: TransformChain
     let dedupe: [DedupeState]
+    /// Configurations re-read on SIGHUP, applied at the next batch boundary.
+    public let reloads: ReloadSlot
     /// The batch time expressions see (`now()`), readable by sinks that evaluate expressions.
     let batchClock: BatchClock
     /// What the engine reports to the service layer.
@@ -46,10 +49,11 @@ public final class MicroBatchEngine {
 
     /// Opens everything a run needs: takes the checkpoint lock (failing if another process
     /// holds it), loads the checkpoint, opens the sources and sinks.
-    public init(config: TributaryConfig, logger: Logger, monitor: EngineMonitor = EngineMonitor()) throws {
+    public init(config: TributaryConfig, logger: Logger, monitor: EngineMonitor = EngineMonitor(), reloads: ReloadSlot = ReloadSlot()) throws {
         self.config = config
         self.logger = logger
         self.monitor = monitor
+        self.reloads = reloads
         try AtomicFileWriter.makeFolder(config.checkpointDir, mode: 0o700)
         lock = try CheckpointLock.acquire(directory: config.checkpointDir)
         store = try CheckpointStore(directory: config.checkpointDir)
@@ -67,7 +71,7 @@ public final class MicroBatchEngine {
         let clock = BatchClock()
         batchClock = clock
         let sinks = try Self.makeSinks(config, chain: chain, kafka: kafka, batchTime: { clock.context })
-        runner = BatchRunner(config: config, chain: chain, kafka: kafka, sinks: sinks, dedupe: dedupe, logger: logger)
+        runner = BatchRunner(config: config, chain: chain, kafka: kafka, sinks: sinks, dedupe: dedupe, logger: logger, monitor: monitor)
         let unlimited = config.trigger == .once
         kafkaPlanner = config.kafka.map { KafkaPlanner(config: $0, unlimited: unlimited) }
         filePlanner = config.files.map { FilePlanner(config: $0, unlimited: unlimited) }
@@ -85,6 +89,8 @@ public final class MicroBatchEngine {
         let clock = ContinuousClock()
         while !shouldStop() {
             monitor.heartbeat()
+            applyPendingReload()
+            TestHooks.wedgeWhileAsked()
             let triggerStart = clock.now
             if let plan = try planNext() {
                 guard try executeRetrying(plan, planDuration: clock.now - triggerStart, shouldStop: shouldStop) else { break }

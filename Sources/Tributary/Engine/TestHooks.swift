@@ -12,3 +12,14 @@ enum TestHooks {
         if phaseDelayMicroseconds > 0 { usleep(phaseDelayMicroseconds) }
     }
 }
+
+extension TestHooks {
+    /// Blocks the loop, without heartbeats, while the file named by
+    /// `TRIBUTARY_TEST_WEDGE_FILE` exists: how tests see the watchdog stop.
+    static func wedgeWhileAsked() {
+        guard let path = wedgeFile else { return }
+        while FileManager.default.fileExists(atPath: path) { usleep(50_000) }
+    }
+
+    private static let wedgeFile = ProcessInfo.processInfo.environment["TRIBUTARY_TEST_WEDGE_FILE"]
+}

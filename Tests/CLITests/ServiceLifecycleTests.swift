@@ -1,0 +1,152 @@
+import Foundation
+import Testing
+
+/// `tributary run` under a stand-in systemd: the notification protocol, the watchdog, a stop
+/// in the middle of a batch, and SIGHUP reloads. Real child processes, real signals.
+@Suite("Running as a service", .timeLimit(.minutes(2)))
+struct ServiceLifecycleTests {
+    let root = FileManager.default.temporaryDirectory.appendingPathComponent("tributary-svc-\(UUID().uuidString)").path
+
+    func setUp(files: Int, lines: Int = 20) throws {
+        try FileManager.default.createDirectory(atPath: root + "/incoming", withIntermediateDirectories: true)
+        for file in 0..<files { try drop(file, lines: lines) }
+    }
+
+    func drop(_ file: Int, lines: Int = 20) throws {
+        let text = (0..<lines).map { "{\"visit_id\":\"f\(file)-\($0)\",\"event_time\":\"2025-11-20T10:00:00Z\"}" }.joined(separator: "\n") + "\n"
+        let path = "\(root)/incoming/h\(file).jsonl"
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-60 + Double(file))], ofItemAtPath: path)
+    }
+
+    func writeConfig(trigger: String = "200ms", maxFiles: Int = 1, checkpoint: String = "checkpoint") throws -> String {
+        let path = root + "/pipeline.toml"
+        try Data("""
+            checkpoint_dir = "\(checkpoint)"
+            dead_letter_dir = "dead-letter"
+            trigger = "\(trigger)"
+            shutdown_timeout = "20s"
+            [schema]
+            fields = [
+              { name = "visit_id", type = "string", required = true },
+              { name = "event_time", type = "timestamp", required = true },
+            ]
+            [source.files]
+            path = "incoming"
+            min_file_age = "0s"
+            max_files_per_trigger = \(maxFiles)
+            [sink.files]
+            path = "output"
+            """.utf8).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    func start(_ config: String, environment: [String: String]) throws -> (Process, Pipe) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: ChildProcess.tributaryPath)
+        process.arguments = ["run", "--config", config]
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        return (process, errors)
+    }
+
+    func outputIDs() throws -> [String] {
+        let folder = root + "/output"
+        return try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".jsonl") }.flatMap { file in
+            try String(contentsOfFile: "\(folder)/\(file)", encoding: .utf8).split(separator: "\n").map { line in
+                (try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any])["visit_id"] as! String
+            }
+        }
+    }
+
+    @Test("READY only once the checkpoint is locked, STATUS per batch, watchdog pings stop while the loop is wedged, SIGTERM mid-batch: STOPPING, exit 0, nothing lost or doubled")
+    func notifyWatchdogAndStop() throws {
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try setUp(files: 4)
+        let socket = try NotifySocket(folder: root)
+        let wedge = root + "/wedge"
+        let config = try writeConfig()
+        let (process, _) = try start(config, environment: [
+            "NOTIFY_SOCKET": socket.path, "WATCHDOG_USEC": "400000",
+            "TRIBUTARY_TEST_WEDGE_FILE": wedge, "TRIBUTARY_TEST_PHASE_DELAY_MS": "150",
+        ])
+        defer { if process.isRunning { process.terminate() } }
+
+        let untilReady = socket.receive(until: { $0.contains("READY=1") }, timeout: .seconds(20))
+        #expect(untilReady.last?.contains("READY=1") == true, "\(untilReady)")
+        let lock = try String(contentsOfFile: root + "/checkpoint/lock", encoding: .utf8)
+        #expect(lock.contains("\"pid\":\(process.processIdentifier)") || lock.contains("\"pid\" : \(process.processIdentifier)"), "READY came after the lock was taken: \(lock)")
+
+        let afterReady = socket.receive(until: { $0.contains("STATUS=batch 1:") }, timeout: .seconds(20))
+        #expect(afterReady.contains { $0.hasPrefix("STATUS=batch 0: 20 rows in, 20 written, 0 dead-lettered") }, "\(afterReady)")
+        #expect(afterReady.contains("WATCHDOG=1"))
+
+        // Wedge the loop: pings stop; unwedge: they come back.
+        try Data().write(to: URL(fileURLWithPath: wedge))
+        _ = socket.receive(until: { _ in false }, timeout: .milliseconds(700))  // drain what was in flight
+        let whileWedged = socket.receive(until: { _ in false }, timeout: .milliseconds(1_200))
+        #expect(!whileWedged.contains("WATCHDOG=1"), "no pings while wedged: \(whileWedged)")
+        try FileManager.default.removeItem(atPath: wedge)
+        let afterWedge = socket.receive(until: { $0 == "WATCHDOG=1" }, timeout: .seconds(5))
+        #expect(afterWedge.contains("WATCHDOG=1"))
+
+        // A new file, then SIGTERM while its batch is in flight (phase delays make it slow).
+        try drop(9)
+        _ = socket.receive(until: { _ in false }, timeout: .milliseconds(250))
+        process.terminate()
+        let stopping = socket.receive(until: { $0.contains("STOPPING=1") }, timeout: .seconds(10))
+        #expect(stopping.contains { $0.contains("STOPPING=1") })
+        process.waitUntilExit()
+        #expect(process.terminationReason == .exit && process.terminationStatus == 0)
+
+        // Whatever was in flight either committed or runs again: drain and count.
+        let drain = try writeConfig(trigger: "available-now", maxFiles: 10)
+        let (finisher, _) = try start(drain, environment: [:])
+        finisher.waitUntilExit()
+        #expect(finisher.terminationStatus == 0)
+        let ids = try outputIDs()
+        #expect(ids.count == 5 * 20)
+        #expect(Set(ids).count == ids.count, "no record written twice")
+    }
+
+    @Test("SIGHUP: a changed limit applies from the next batch; an invalid file or an unsafe change is refused and logged, the old config stays")
+    func reload() throws {
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try setUp(files: 1)
+        let socket = try NotifySocket(folder: root)
+        let config = try writeConfig(trigger: "300ms", maxFiles: 1)
+        let (process, errors) = try start(config, environment: ["NOTIFY_SOCKET": socket.path])
+        defer { if process.isRunning { process.terminate() } }
+        _ = socket.receive(until: { $0.hasPrefix("STATUS=batch 0:") }, timeout: .seconds(20))
+
+        // An invalid file: refused, the pipeline keeps running with the old limit.
+        try Data("this is not toml = = =".utf8).write(to: URL(fileURLWithPath: config))
+        kill(process.processIdentifier, SIGHUP)
+        usleep(300_000)
+        // An unsafe change (the checkpoint folder): refused at the next batch boundary.
+        _ = try writeConfig(trigger: "300ms", maxFiles: 1, checkpoint: "elsewhere")
+        kill(process.processIdentifier, SIGHUP)
+        usleep(700_000)
+        // A safe change: 3 files per batch from the next batch on.
+        _ = try writeConfig(trigger: "300ms", maxFiles: 3)
+        kill(process.processIdentifier, SIGHUP)
+        usleep(700_000)
+        for file in 1...3 { try drop(file) }
+        let statuses = socket.receive(until: { $0.hasPrefix("STATUS=batch 1:") }, timeout: .seconds(10))
+        #expect(statuses.contains { $0.hasPrefix("STATUS=batch 1: 60 rows in") }, "three files in one batch: \(statuses)")
+        #expect(process.isRunning)
+
+        process.terminate()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        let log = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(log.contains("SIGHUP: configuration \(config) refused, the running configuration stays"))
+        #expect(log.contains("TOML syntax error"))
+        #expect(log.contains("configuration reload refused, the running configuration stays: checkpoint_dir cannot change while running"))
+        #expect(log.contains("configuration reloaded"))
+        #expect(!FileManager.default.fileExists(atPath: root + "/elsewhere"))
+    }
+}
