@@ -65,7 +65,7 @@ private struct ServiceHTTPWorkspace {
 
 /// A deliberately tiny blocking HTTP/1.1 client over a socket (URLSession is unreliable on
 /// Linux in tests): one request, then read until the server closes.
-private enum ServiceHTTPClient {
+enum ServiceHTTPClient {
     struct Response {
         var status: Int
         /// Header names lowercased.
