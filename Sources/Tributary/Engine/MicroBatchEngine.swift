@@ -56,6 +56,10 @@ public final class MicroBatchEngine {
         self.reloads = reloads
         try AtomicFileWriter.makeFolder(config.checkpointDir, mode: 0o700)
         lock = try CheckpointLock.acquire(directory: config.checkpointDir)
+        // Holding the lock, every temp file of an interrupted atomic write is stale.
+        var swept = StaleTempFiles.sweep(config.checkpointDir, depth: 3) + StaleTempFiles.sweep(config.deadLetterDir, depth: 1)
+        for sink in config.sinks { if case .files(let path, _) = sink.kind { swept += StaleTempFiles.sweep(path, depth: 2) } }
+        if swept > 0 { logger.notice("removed \(swept) temp file(s) left by an interrupted run") }
         store = try CheckpointStore(directory: config.checkpointDir)
         filesLog = try config.files.map { _ in try ProcessedFilesLog(directory: config.checkpointDir + "/sources/files") }
         kafka = try config.kafka.map { try KafkaSource(config: $0, logger: logger) }
