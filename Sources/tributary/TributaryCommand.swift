@@ -10,7 +10,7 @@ struct TributaryCommand: AsyncParsableCommand {
         commandName: "tributary",
         abstract: "A stream processor that unions a rate-limited Kafka topic with JSON files dropped into a folder.",
         version: TributaryVersion.current,
-        subcommands: [RunCommand.self, BrokerCommand.self, ValidateCommand.self, CheckpointCommand.self, DeadLetterCommand.self]
+        subcommands: [RunCommand.self, BrokerCommand.self, ValidateCommand.self, CheckpointCommand.self, DeadLetterCommand.self, BenchCommand.self]
     )
 }
 

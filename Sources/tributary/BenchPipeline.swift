@@ -1,0 +1,122 @@
+import Foundation
+import Logging
+import Synchronization
+import Tributary
+
+/// The benchmark's pipeline: one configuration text (schema, transforms, file sink) with a
+/// file or Kafka source, run in this process by a real `MicroBatchEngine`.
+enum BenchPipeline {
+    /// Where records come from.
+    enum Source {
+        /// The folder `path`, at most `maxFiles` files and `maxBytes` bytes per trigger.
+        case files(path: String, maxFiles: Int, maxBytes: String?)
+        /// `topic` on `bootstrap`, at most `maxOffsets` offsets per trigger.
+        case kafka(bootstrap: String, topic: String, maxOffsets: Int)
+    }
+
+    /// The three transform steps, as they appear in the configuration.
+    static let transforms = [
+        "filter = \"\(BenchRecordGenerator.filterExpression)\"",
+        "set = { country = \"upper(country)\", test_day = \"format_time(test_time, '%Y-%m-%d')\" }",
+        "set = { passed = \"result >= 50\" }",
+    ]
+
+    /// Writes `root/pipeline.toml` (checkpoint, dead letters and output under `root`) and
+    /// returns its path.
+    static func writeConfig(root: String, source: Source, trigger: String) throws -> String {
+        var text = """
+            # Written by `tributary bench`.
+            checkpoint_dir = "checkpoint"
+            dead_letter_dir = "dead-letter"
+            trigger = "\(trigger)"
+
+            [schema]
+            fields = [
+              { name = "id",         type = "string",    required = true },
+              { name = "name",       type = "string" },
+              { name = "city",       type = "string" },
+              { name = "country",    type = "string" },
+              { name = "birth_date", type = "timestamp" },
+              { name = "test_time",  type = "timestamp", required = true },
+              { name = "result",     type = "double" },
+            ]
+
+
+            """
+        switch source {
+        case let .files(path, maxFiles, maxBytes):
+            text += """
+                [source.files]
+                path = "\(path)"
+                pattern = "*.jsonl"
+                min_file_age = "0s"
+                max_files_per_trigger = \(maxFiles)
+
+                """
+            if let maxBytes { text += "max_bytes_per_trigger = \"\(maxBytes)\"\n" }
+        case let .kafka(bootstrap, topic, maxOffsets):
+            // The Kafka records carry the schema's field names: no mapping needed.
+            text += """
+                [source.kafka]
+                bootstrap_servers = "\(bootstrap)"
+                topics = ["\(topic)"]
+                starting_offsets = "earliest"
+                max_offsets_per_trigger = \(maxOffsets)
+
+                """
+        }
+        for step in transforms { text += "\n[[transform]]\n\(step)\n" }
+        text += "\n[sink.files]\npath = \"output\"\n"
+        try BenchSupport.makeFolder(root)
+        let path = root + "/pipeline.toml"
+        try BenchSupport.write(text, to: path)
+        return path
+    }
+
+    /// What one engine run did.
+    struct Run: Sendable {
+        var batches = 0
+        var reports: [ProgressReport] = []
+        var wall = 0.0
+        var cpu = 0.0
+        /// Seconds to open the engine (checkpoint, files log, sources, sinks).
+        var open = 0.0
+
+        var read: Int { reports.reduce(0) { $0 + $1.total.read } }
+        var written: Int { reports.reduce(0) { $0 + $1.total.written } }
+        var filtered: Int { reports.reduce(0) { $0 + $1.total.filtered } }
+        var deadLettered: Int { reports.reduce(0) { $0 + $1.total.deadLettered } }
+        /// Bytes of file input the batches took.
+        var fileBytes: Int { reports.reduce(0) { $0 + $1.files.reduce(0) { $0 + Int($1.endOffset - $1.start) } } }
+    }
+
+    /// Runs the pipeline of `configPath` on a thread of its own until the trigger says stop
+    /// (available-now: drained), or until `stopAfter` batches committed. Wall and CPU time
+    /// cover opening the engine and the run.
+    static func run(configPath: String, stopAfter: Int? = nil) async throws -> Run {
+        let config = try ConfigLoader.load(file: configPath)
+        let measured = try await BenchSupport.measure {
+            try await BenchSupport.onThread("bench-engine") { () throws -> Run in
+                let monitor = EngineMonitor()
+                let reports = Mutex<[ProgressReport]>([])
+                monitor.observe { event in
+                    if case .committed(let report) = event { reports.withLock { $0.append(report) } }
+                }
+                let opening = BenchSupport.now()
+                let engine = try MicroBatchEngine(config: config, logger: Logger(label: "tributary.bench"), monitor: monitor)
+                var run = Run()
+                run.open = BenchSupport.now() - opening
+                run.batches = try engine.run(shouldStop: {
+                    guard let stopAfter else { return false }
+                    return monitor.snapshot.batchesCommitted >= stopAfter
+                })
+                run.reports = reports.withLock { $0 }
+                return run
+            }
+        }
+        var run = measured.value
+        run.wall = measured.wall
+        run.cpu = measured.cpu
+        return run
+    }
+}
