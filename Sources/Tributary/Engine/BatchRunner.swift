@@ -54,11 +54,17 @@ final class BatchRunner {
             outcome.counts["kafka"] = try readKafka(plan, kafka, kafkaDecoder, into: &batch, deadLetters: &letters)
         }
         if let fileDecoder, !plan.files.isEmpty {
+            // Each range is decoded on a core of its own, then joined in plan order.
+            let monitor = self.monitor
+            let parts = ParallelFileReading(reader: FileRangeReader(config: config, decoder: fileDecoder, logger: logger))
+                .read(plan.files, width: batch.rows.width) { monitor?.heartbeat() }
             var counts = SourceCounts()
-            for range in plan.files {
-                monitor?.heartbeat()
-                outcome.files.append(FileRangeReader(config: config, decoder: fileDecoder, logger: logger)
-                    .read(range, counts: &counts, into: &batch, deadLetters: &letters))
+            for part in parts {
+                batch.append(part: part.rows)
+                counts.read += part.counts.read
+                counts.deadLettered += part.counts.deadLettered
+                letters += part.deadLetters
+                if let result = part.result { outcome.files.append(result) }
             }
             outcome.counts["files"] = counts
         }
