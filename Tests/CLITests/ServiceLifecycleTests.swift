@@ -3,7 +3,7 @@ import Testing
 
 /// `tributary run` under a stand-in systemd: the notification protocol, the watchdog, a stop
 /// in the middle of a batch, and SIGHUP reloads. Real child processes, real signals.
-@Suite("Running as a service", .timeLimit(.minutes(2)))
+@Suite("Running as a service", .serialized, .timeLimit(.minutes(3)))
 struct ServiceLifecycleTests {
     let root = FileManager.default.temporaryDirectory.appendingPathComponent("tributary-svc-\(UUID().uuidString)").path
 
@@ -19,13 +19,13 @@ struct ServiceLifecycleTests {
         try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-60 + Double(file))], ofItemAtPath: path)
     }
 
-    func writeConfig(trigger: String = "200ms", maxFiles: Int = 1, checkpoint: String = "checkpoint") throws -> String {
+    func writeConfig(trigger: String = "200ms", maxFiles: Int = 1, checkpoint: String = "checkpoint", shutdownTimeout: String = "20s") throws -> String {
         let path = root + "/pipeline.toml"
         try Data("""
             checkpoint_dir = "\(checkpoint)"
             dead_letter_dir = "dead-letter"
             trigger = "\(trigger)"
-            shutdown_timeout = "20s"
+            shutdown_timeout = "\(shutdownTimeout)"
             [schema]
             fields = [
               { name = "visit_id", type = "string", required = true },
@@ -86,7 +86,8 @@ struct ServiceLifecycleTests {
 
         // Wedge the loop: pings stop; unwedge: they come back.
         try Data().write(to: URL(fileURLWithPath: wedge))
-        _ = socket.receive(until: { _ in false }, timeout: .milliseconds(700))  // drain what was in flight
+        // The wedge takes hold once the batch in flight is done; drain the pings until then.
+        _ = socket.receive(until: { _ in false }, timeout: .milliseconds(1_500))
         let whileWedged = socket.receive(until: { _ in false }, timeout: .milliseconds(1_200))
         #expect(!whileWedged.contains("WATCHDOG=1"), "no pings while wedged: \(whileWedged)")
         try FileManager.default.removeItem(atPath: wedge)
@@ -148,5 +149,57 @@ struct ServiceLifecycleTests {
         #expect(log.contains("configuration reload refused, the running configuration stays: checkpoint_dir cannot change while running"))
         #expect(log.contains("configuration reloaded"))
         #expect(!FileManager.default.fileExists(atPath: root + "/elsewhere"))
+    }
+
+    /// Starts a run whose batches are slow (1.5 s at each phase boundary), waits until batch 0
+    /// is written ahead, and returns the process and its stderr.
+    func startSlowBatch(shutdownTimeout: String) throws -> (Process, Pipe) {
+        try setUp(files: 2)
+        let socket = try NotifySocket(folder: root)
+        let config = try writeConfig(trigger: "200ms", maxFiles: 1, shutdownTimeout: shutdownTimeout)
+        let started = try start(config, environment: ["NOTIFY_SOCKET": socket.path, "TRIBUTARY_TEST_PHASE_DELAY_MS": "1500"])
+        _ = socket.receive(until: { $0.contains("READY=1") }, timeout: .seconds(20))
+        let deadline = ContinuousClock.now + .seconds(10)
+        while !FileManager.default.fileExists(atPath: root + "/checkpoint/offsets/0") && ContinuousClock.now < deadline { usleep(20_000) }
+        return started
+    }
+
+    /// After an abandoned stop: batch 0 is planned but not committed, and a second run
+    /// commits every record exactly once.
+    func expectAbandonedThenDrained(_ process: Process, _ errors: Pipe, because reason: String) throws {
+        process.waitUntilExit()
+        #expect(process.terminationReason == .exit && process.terminationStatus == 0)
+        let log = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(log.contains(reason), "\(log)")
+        #expect(log.contains("batch 0 abandoned before its commit"), "\(log)")
+        #expect(FileManager.default.fileExists(atPath: root + "/checkpoint/offsets/0"))
+        #expect(!FileManager.default.fileExists(atPath: root + "/checkpoint/commits/0"), "abandoned, not committed late")
+        let drain = try writeConfig(trigger: "available-now", maxFiles: 10)
+        let (finisher, _) = try start(drain, environment: [:])
+        finisher.waitUntilExit()
+        #expect(finisher.terminationStatus == 0)
+        let ids = try outputIDs()
+        #expect(ids.count == 40 && Set(ids).count == 40, "every record once: \(ids.count)")
+    }
+
+    @Test("a stop that outlasts shutdown_timeout abandons the batch in flight before its commit; exit 0; the next run commits it once")
+    func abandonAfterShutdownTimeout() throws {
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let (process, errors) = try startSlowBatch(shutdownTimeout: "1s")
+        process.terminate()
+        try expectAbandonedThenDrained(process, errors, because: "stopping: no new batch; the batch in flight has")
+    }
+
+    @Test("a second SIGTERM abandons the batch in flight at once, long before shutdown_timeout")
+    func secondSignalAbandons() throws {
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let (process, errors) = try startSlowBatch(shutdownTimeout: "60s")
+        let stopped = ContinuousClock.now
+        process.terminate()
+        usleep(200_000)
+        process.terminate()
+        process.waitUntilExit()
+        #expect(ContinuousClock.now - stopped < .seconds(15), "did not wait for the 60 s shutdown timeout")
+        try expectAbandonedThenDrained(process, errors, because: "second stop signal: abandoning the batch in flight")
     }
 }

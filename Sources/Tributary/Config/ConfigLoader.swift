@@ -10,7 +10,7 @@ public enum ConfigLoader {
         environment: [String: String]? = nil
     ) throws -> TributaryConfig {
         let environment = environment ?? ProcessInfo.processInfo.environment
-        guard let bytes = try? readWholeFile(file) else {
+        guard let bytes = try? AtomicFile.read(file) else {
             throw ConfigError(file: file, problems: [.init(key: "", message: "cannot read the file; check the path given to --config and its permissions")])
         }
         return try parse(String(decoding: bytes, as: UTF8.self), file: file, environment: environment)

@@ -212,7 +212,7 @@ final class TOMLReader {
                 diagnostics.report(key, "${\(name)} needs systemd's CREDENTIALS_DIRECTORY (set LoadCredential=\(credential):... in the unit)")
                 return nil
             }
-            guard let bytes = try? readWholeFile("\(folder)/\(credential)") else {
+            guard let bytes = try? AtomicFile.read("\(folder)/\(credential)") else {
                 diagnostics.report(key, "credential '\(credential)' is not in \(folder); check LoadCredential= in the unit")
                 return nil
             }

@@ -153,7 +153,11 @@ final class BatchRunner {
             let topic = records.topicPartition.topic
             for record in records {
                 counts.read += 1
-                let origin = DeadLetter.Origin.kafka(topic: topic, partition: record.partition, offset: record.offset, key: record.key.map { Array($0) })
+                // Built only for a record that fails: copying the key per record would cost an
+                // allocation on the hot path.
+                var origin: DeadLetter.Origin {
+                    .kafka(topic: topic, partition: record.partition, offset: record.offset, key: record.key.map { Array($0) })
+                }
                 guard let value = record.value else {
                     counts.deadLettered += 1
                     part.letters.append(DeadLetter(raw: [], reason: "record has a null value (a tombstone), not a JSON object", stage: .decode, origin: origin))

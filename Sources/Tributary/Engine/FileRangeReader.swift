@@ -19,7 +19,7 @@ struct FileRangeReader {
         let limit = config.maxRecordBytes
         func handle(_ line: LineReader.Line) throws {
             counts.read += 1
-            let origin = DeadLetter.Origin.file(path: range.path, line: line.number, byteOffset: line.offset)
+            var origin: DeadLetter.Origin { .file(path: range.path, line: line.number, byteOffset: line.offset) }
             switch line.kind {
             case .oversize(let length):
                 counts.deadLettered += 1

@@ -34,12 +34,6 @@ final class AtomicFileWriter {
         if buffer.count >= flushThreshold { try flush() }
     }
 
-    /// Lets the caller append directly into the buffer (no intermediate array).
-    func append(_ body: (inout [UInt8]) -> Void) throws(FileIOError) {
-        body(&buffer)
-        if buffer.count >= flushThreshold { try flush() }
-    }
-
     private func flush() throws(FileIOError) {
         var offset = 0
         while offset < buffer.count {
