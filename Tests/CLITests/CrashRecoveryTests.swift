@@ -56,16 +56,7 @@ struct CrashRecoveryTests {
         let bootstrap = ChildProcess.firstLine(of: brokerOut)
 
         let config = root.appendingPathComponent("crash.toml").path
-        try Data("""
-            checkpoint_dir = "checkpoint"
-            dead_letter_dir = "dead-letter"
-            trigger = "available-now"
-            [schema]
-            fields = [
-              { name = "visit_id", type = "string", required = true },
-              { name = "event_time", type = "timestamp", required = true },
-              { name = "page", type = "string" },
-            ]
+        try Data(TestPipeline.toml(fields: #"{ name = "page", type = "string" },"#, sources: """
             [source.kafka]
             bootstrap_servers = "\(bootstrap)"
             topics = ["visits"]
@@ -78,9 +69,7 @@ struct CrashRecoveryTests {
             max_files_per_trigger = 1
             max_bytes_per_trigger = 1500
             min_file_age = "0s"
-            [sink.files]
-            path = "output"
-            """.utf8).write(to: URL(fileURLWithPath: config))
+            """).utf8).write(to: URL(fileURLWithPath: config))
 
         var environment = ProcessInfo.processInfo.environment
         environment["TRIBUTARY_TEST_PHASE_DELAY_MS"] = "15"

@@ -28,24 +28,10 @@ private struct Workspace {
 
     /// A files-source pipeline; `extra` goes to the top level, `sink` replaces the sink path.
     func pipeline(_ name: String = "pipeline.toml", extra: String = "", files: String = "", sink: String = "output") throws -> String {
-        try write(name, """
-            checkpoint_dir = "checkpoint"
-            dead_letter_dir = "dead-letter"
-            trigger = "available-now"
-            \(extra)
-            [schema]
-            fields = [
-              { name = "visit_id", type = "string", required = true },
-              { name = "event_time", type = "timestamp", required = true },
-            ]
-            [source.files]
-            path = "incoming"
-            min_file_age = "0s"
-            max_files_per_trigger = 1
-            \(files)
-            [sink.files]
-            path = "\(sink)"
-            """)
+        try write(name, TestPipeline.toml(
+            top: extra,
+            sources: TestPipeline.filesSource + "\nmax_files_per_trigger = 1\n" + files,
+            sink: "[sink.files]\npath = \"\(sink)\""))
     }
 }
 

@@ -20,19 +20,7 @@ struct OperatorRepairTests {
     }
 
     func config(sources: String) throws -> String {
-        try write("pipeline.toml", """
-            checkpoint_dir = "checkpoint"
-            dead_letter_dir = "dead-letter"
-            trigger = "available-now"
-            [schema]
-            fields = [
-              { name = "visit_id", type = "string", required = true },
-              { name = "event_time", type = "timestamp", required = true },
-            ]
-            \(sources)
-            [sink.files]
-            path = "output"
-            """)
+        try write("pipeline.toml", TestPipeline.toml(sources: sources))
     }
 
     func outputIDs() throws -> [String] {

@@ -29,23 +29,7 @@ private struct ServiceHTTPWorkspace {
 
     /// The pipeline's configuration, with `extra` appended (top-level keys go in `top`).
     func config(top: String = "", extra: String = "") throws -> TributaryConfig {
-        let text = """
-            checkpoint_dir = "checkpoint"
-            dead_letter_dir = "dead-letter"
-            trigger = "available-now"
-            \(top)
-            [schema]
-            fields = [
-              { name = "visit_id", type = "string", required = true },
-              { name = "event_time", type = "timestamp", required = true },
-            ]
-            [source.files]
-            path = "incoming"
-            min_file_age = "0s"
-            [sink.files]
-            path = "output"
-            \(extra)
-            """
+        let text = TestPipeline.toml(top: top, sources: TestPipeline.filesSource, sink: "[sink.files]\npath = \"output\"\n" + extra)
         let file = root + "/pipeline.toml"
         try Data(text.utf8).write(to: URL(fileURLWithPath: file))
         return try ConfigLoader.load(file: file)

@@ -21,23 +21,9 @@ struct ServiceLifecycleTests {
 
     func writeConfig(trigger: String = "200ms", maxFiles: Int = 1, checkpoint: String = "checkpoint", shutdownTimeout: String = "20s") throws -> String {
         let path = root + "/pipeline.toml"
-        try Data("""
-            checkpoint_dir = "\(checkpoint)"
-            dead_letter_dir = "dead-letter"
-            trigger = "\(trigger)"
-            shutdown_timeout = "\(shutdownTimeout)"
-            [schema]
-            fields = [
-              { name = "visit_id", type = "string", required = true },
-              { name = "event_time", type = "timestamp", required = true },
-            ]
-            [source.files]
-            path = "incoming"
-            min_file_age = "0s"
-            max_files_per_trigger = \(maxFiles)
-            [sink.files]
-            path = "output"
-            """.utf8).write(to: URL(fileURLWithPath: path))
+        try Data(TestPipeline.toml(
+            trigger: trigger, checkpoint: checkpoint, top: "shutdown_timeout = \"\(shutdownTimeout)\"",
+            sources: TestPipeline.filesSource + "\nmax_files_per_trigger = \(maxFiles)").utf8).write(to: URL(fileURLWithPath: path))
         return path
     }
 
