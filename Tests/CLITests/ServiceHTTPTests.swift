@@ -282,7 +282,9 @@ struct ServiceHTTPTests {
         let start = clock.now
         await group.triggerGracefulShutdown()
         try await running.value
-        #expect(clock.now - start < .seconds(2))
+        // Well under the 10 s idle-connection timeout a hung shutdown would wait for, with
+        // room for a loaded 2-core machine running the rest of the suite.
+        #expect(clock.now - start < .seconds(5))
         #expect(!ServiceHTTPClient.accepts(port: port))
     }
 
