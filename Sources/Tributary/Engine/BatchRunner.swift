@@ -1,10 +1,13 @@
+import Foundation
 import Kafka
 import Logging
+import Synchronization
 
-/// Runs one planned batch: reads its Kafka ranges and file ranges, decodes them into rows
-/// (bad records become dead letters), runs the transform chain, routes the rows to the sinks
-/// and writes them, then writes the batch's dead letters and dedupe state. It does not touch
-/// the commit: the engine commits after it returns.
+/// Runs one planned batch: reads its Kafka ranges, file ranges and replayed dead letters as a
+/// stream of chunks, has every core decode, transform and prepare them for the sinks while
+/// reading goes on, writes the results to the sinks in read order, then finishes the sinks
+/// and writes the batch's dead letters and dedupe state. It does not touch the commit: the
+/// engine commits after it returns.
 final class BatchRunner {
     /// What a run produced.
     struct Outcome {
@@ -25,11 +28,12 @@ final class BatchRunner {
     let kafka: KafkaSource?
     let chain: TransformChain
     let dedupe: [DedupeState]
-    let kafkaDecoder: SourceDecoder?
-    let fileDecoder: SourceDecoder?
+    let processor: ChunkProcessor
     let logger: Logger
-    /// Told that the batch is moving (per Kafka chunk and file range), for the watchdog.
+    /// Told that the batch is moving (per chunk), for the watchdog.
     let monitor: EngineMonitor?
+    /// Chunks read but not yet written, at most: bounds a batch's memory.
+    let chunksInFlight = ProcessInfo.processInfo.activeProcessorCount + 2
 
     init(config: TributaryConfig, chain: TransformChain, kafka: KafkaSource?, sinks: [any BatchSink], dedupe: [DedupeState], logger: Logger, monitor: EngineMonitor? = nil) {
         self.monitor = monitor
@@ -40,188 +44,145 @@ final class BatchRunner {
         self.dedupe = dedupe
         self.logger = logger
         let catchAll = config.schema.catchAllField
-        kafkaDecoder = config.kafka.map { SourceDecoder(columns: chain.columns, catchAllField: catchAll, mapping: $0.mapping, hidden: chain.metadataColumns) }
-        fileDecoder = config.files.map { SourceDecoder(columns: chain.columns, catchAllField: catchAll, mapping: $0.mapping, hidden: chain.metadataColumns) }
+        processor = ChunkProcessor(
+            chain: chain, sinks: sinks,
+            kafkaDecoder: config.kafka.map { SourceDecoder(columns: chain.columns, catchAllField: catchAll, mapping: $0.mapping, hidden: chain.metadataColumns) },
+            fileDecoder: config.files.map { SourceDecoder(columns: chain.columns, catchAllField: catchAll, mapping: $0.mapping, hidden: chain.metadataColumns) },
+            dedupe: dedupe, unrouted: config.unrouted)
     }
 
     func run(_ plan: BatchPlan) throws -> Outcome {
         var outcome = Outcome()
         let clock = ContinuousClock()
-        var batch = BatchRows(width: chain.columns.count)
+        let context = ExpressionContext(batchTimeMicros: TimestampFormat.parse(plan.batchTime) ?? 0)
+        let batches = try sinks.map { try $0.open(batch: plan.batch) }
         var letters: [DeadLetter] = []
+        var taken = [Int](repeating: 0, count: sinks.count)
+        var writing = Duration.zero
+        let processor = self.processor
+        let processing = Mutex(Duration.zero)
+        let pipeline = ChunkPipeline(
+            ordered: !dedupe.isEmpty, limit: chunksInFlight,
+            process: { chunk in
+                let started = ContinuousClock.now
+                let result = try processor.process(chunk, context: context)
+                let elapsed = ContinuousClock.now - started
+                processing.withLock { $0 += elapsed }
+                return result
+            },
+            deliver: { result in
+                let started = ContinuousClock.now
+                for (index, batch) in batches.enumerated() {
+                    try batch.write(result.parts[index])
+                    taken[index] += result.taken[index]
+                }
+                outcome.counts[result.sourceName, default: SourceCounts()].add(result.counts)
+                outcome.unrouted += result.unrouted
+                letters += result.letters
+                writing += ContinuousClock.now - started
+            })
+        let monitor = self.monitor
+        let submit: (RecordChunk) throws -> Void = { chunk in
+            monitor?.heartbeat()
+            try pipeline.submit(chunk)
+        }
         var started = clock.now
-        if let kafka, let kafkaDecoder, plan.kafka.contains(where: { $0.start < $0.end }) {
-            outcome.counts["kafka"] = try readKafka(plan, kafka, kafkaDecoder, into: &batch, deadLetters: &letters)
-        }
-        if let fileDecoder, !plan.files.isEmpty {
-            // Each range is decoded on a core of its own, then joined in plan order.
-            let monitor = self.monitor
-            let parts = ParallelFileReading(reader: FileRangeReader(config: config, decoder: fileDecoder, logger: logger))
-                .read(plan.files, width: batch.rows.width) { monitor?.heartbeat() }
-            var counts = SourceCounts()
-            for part in parts {
-                batch.append(part: part.rows)
-                counts.read += part.counts.read
-                counts.deadLettered += part.counts.deadLettered
-                letters += part.deadLetters
-                if let result = part.result { outcome.files.append(result) }
+        do {
+            if let kafka, plan.kafka.contains(where: { $0.start < $0.end }) {
+                try readKafka(plan, kafka, submit: submit)
             }
-            outcome.counts["files"] = counts
+            if !plan.files.isEmpty {
+                let reader = FileChunkReader(maxRecordBytes: config.maxRecordBytes, logger: logger)
+                for range in plan.files { outcome.files.append(try reader.read(range, emit: submit)) }
+            }
+            if let inputs = plan.replay, !inputs.isEmpty {
+                try readReplay(inputs, submit: submit)
+            }
+        } catch {
+            // Reading stopped: let the chunks in flight drain before reporting, so no worker
+            // outlives the batch.
+            try? pipeline.finish()
+            throw error
         }
-        if let inputs = plan.replay, !inputs.isEmpty {
-            outcome.counts["replay"] = try readReplay(inputs, into: &batch, deadLetters: &letters)
-        }
+        try pipeline.finish()
+        // The stages overlap: `read` is the wall time of reading, decoding, transforming and
+        // writing the chunks; `transform` the time the workers spent decoding, transforming and
+        // serializing, summed over cores; `sink` the time spent writing and finishing outputs.
         outcome.durations["read"] = clock.now - started
-
+        outcome.durations["transform"] = processing.withLock { $0 }
         started = clock.now
-        let time = TimestampFormat.parse(plan.batchTime) ?? 0
-        let context = ExpressionContext(batchTimeMicros: time)
-        let transformed = chain.apply(to: &batch.rows, context: context, dedupe: dedupe, batchTimeMicros: time)
-        for row in transformed.filtered { outcome.counts[batch.origins[row].sourceName, default: SourceCounts()].filtered += 1 }
-        var failures = transformed.failures.map { (row: $0.row, stage: DeadLetter.Stage.transform, reason: "\($0.location): \($0.message)") }
-        let selections = route(transformed.selection, batch: batch, context: context, outcome: &outcome, failures: &failures)
-        letters += OriginalRecords(batch: batch, kafka: kafka, config: config).deadLetters(for: failures)
-        for failure in failures { outcome.counts[batch.origins[failure.row].sourceName, default: SourceCounts()].deadLettered += 1 }
-        outcome.durations["transform"] = clock.now - started
-
-        started = clock.now
-        for (index, sink) in sinks.enumerated() {
-            try sink.write(batch: plan.batch, rows: batch.rows, selection: selections[index], origins: batch.origins)
-            outcome.sinkCounts[sink.name] = selections[index].count
+        for (index, batch) in batches.enumerated() {
+            try batch.finish()
+            outcome.sinkCounts[sinks[index].name] = taken[index]
         }
         TestHooks.pause()
         outcome.deadLetterFiles = try writeDeadLetters(letters, plan: plan)
-        for state in dedupe { try state.writeDelta(batch: plan.batch, time: time) }
-        outcome.durations["sink"] = clock.now - started
+        for state in dedupe { try state.writeDelta(batch: plan.batch, time: context.batchTimeMicros) }
+        outcome.durations["sink"] = writing + (clock.now - started)
         return outcome
     }
 
-    /// Picks, per sink, the rows its `when` takes; counts rows written; handles rows no sink
-    /// takes (`unrouted`) and rows whose `when` cannot be evaluated.
-    private func route(
-        _ selection: [Int], batch: BatchRows, context: ExpressionContext,
-        outcome: inout Outcome, failures: inout [(row: Int, stage: DeadLetter.Stage, reason: String)]
-    ) -> [[Int]] {
-        var selections = [[Int]](repeating: [], count: sinks.count)
-        for row in selection {
-            var taken = false
-            var failure: String?
-            for (index, route) in chain.routes.enumerated() {
-                guard let route else {
-                    selections[index].append(row)
-                    taken = true
-                    continue
-                }
-                do throws(ExpressionRuntimeError) {
-                    if try route.evaluate(batch.rows[row], context) == .bool(true) {
-                        selections[index].append(row)
-                        taken = true
-                    }
-                } catch {
-                    failure = "sink[\(index)] (\(sinks[index].name)).when: \(error.message)"
-                }
-            }
-            let source = batch.origins[row].sourceName
-            if taken {
-                outcome.counts[source, default: SourceCounts()].written += 1
-            } else if let failure {
-                failures.append((row, .sink, failure))
-            } else if config.unrouted == .deadLetter {
-                outcome.unrouted += 1
-                failures.append((row, .sink, "no sink's `when` takes this record (unrouted = \"dead-letter\")"))
-            } else {
-                outcome.unrouted += 1
-                outcome.counts[source, default: SourceCounts()].filtered += 1
-            }
-        }
-        return selections
-    }
-
-    private func readKafka(
-        _ plan: BatchPlan, _ kafka: KafkaSource, _ decoder: SourceDecoder,
-        into batch: inout BatchRows, deadLetters: inout [DeadLetter]
-    ) throws -> SourceCounts {
-        var counts = SourceCounts()
-        // Per-partition buffers, joined in partition order, so a re-run produces the same rows
-        // in the same order whatever order the broker answered in.
-        var byPartition: [TopicPartition: (rows: RowBuffer, offsets: [Int64], letters: [DeadLetter])] = [:]
-        let width = batch.rows.width
+    private func readKafka(_ plan: BatchPlan, _ kafka: KafkaSource, submit: (RecordChunk) throws -> Void) throws {
+        // One chunk under way per partition, handed on when full; the rest in partition order.
+        var chunks: [TopicPartition: RecordChunk] = [:]
         let limit = config.maxRecordBytes
         try kafka.reader.read(plan.kafka.map(\.range), timeout: kafka.config.readTimeout) { records in
-            monitor?.heartbeat()
-            var part = byPartition[records.topicPartition] ?? (RowBuffer(width: width), [], [])
-            let topic = records.topicPartition.topic
+            let partition = records.topicPartition
+            var chunk = chunks.removeValue(forKey: partition) ?? RecordChunk(source: .kafka(partition))
             for record in records {
-                counts.read += 1
-                // Built only for a record that fails: copying the key per record would cost an
-                // allocation on the hot path.
-                var origin: DeadLetter.Origin {
-                    .kafka(topic: topic, partition: record.partition, offset: record.offset, key: record.key.map { Array($0) })
-                }
-                guard let value = record.value else {
-                    counts.deadLettered += 1
-                    part.letters.append(DeadLetter(raw: [], reason: "record has a null value (a tombstone), not a JSON object", stage: .decode, origin: origin))
+                let value = record.value
+                guard let value, value.count <= limit else {
+                    // Built only for a record that fails: copying the key per record would cost an
+                    // allocation on the hot path.
+                    let origin = DeadLetter.Origin.kafka(topic: partition.topic, partition: record.partition, offset: record.offset, key: record.key.map { Array($0) })
+                    chunk.read += 1
+                    if let value = record.value {
+                        chunk.letters.append(DeadLetter(raw: Array(value.prefix(256)), reason: "record of \(value.count) bytes is longer than max_record_bytes (\(limit)); only its first 256 bytes are kept here", stage: .decode, origin: origin, length: Int64(value.count)))
+                    } else {
+                        chunk.letters.append(DeadLetter(raw: [], reason: "record has a null value (a tombstone), not a JSON object", stage: .decode, origin: origin))
+                    }
                     continue
                 }
-                if value.count > limit {
-                    counts.deadLettered += 1
-                    part.letters.append(DeadLetter(raw: Array(value.prefix(256)), reason: "record of \(value.count) bytes is longer than max_record_bytes (\(limit)); only its first 256 bytes are kept here", stage: .decode, origin: origin, length: Int64(value.count)))
-                    continue
-                }
-                if let failure = decoder.decode(value, metadata: { Self.kafkaMetadata($0, record, topic) }, into: &part.rows) {
-                    counts.deadLettered += 1
-                    part.letters.append(DeadLetter(raw: Array(value), reason: failure.reason, stage: DeadLetter.Stage(failure.stage), origin: origin))
-                } else {
-                    part.offsets.append(record.offset)
+                chunk.append(value, key: record.key, position: record.offset, extra: record.timestamp ?? Int64.min)
+                if chunk.isFull {
+                    try submit(chunk)
+                    chunk = RecordChunk(source: .kafka(partition))
                 }
             }
-            byPartition[records.topicPartition] = part
+            chunks[partition] = chunk
         }
-        for partition in byPartition.keys.sorted() {
-            let part = byPartition[partition]!
-            let index = Int32(batch.partitions.count)
-            batch.partitions.append(partition)
-            batch.rows.append(contentsOf: part.rows)
-            batch.origins += part.offsets.map { .kafka(partition: index, offset: $0) }
-            deadLetters += part.letters
+        for partition in chunks.keys.sorted() where !chunks[partition]!.isEmpty {
+            try submit(chunks[partition]!)
         }
-        return counts
     }
 
-    /// Decodes replayed dead letters (a replay batch's input, kept in the checkpoint) with
-    /// their source's decoder; a record that fails again becomes a new dead letter.
-    private func readReplay(_ inputs: [String], into batch: inout BatchRows, deadLetters: inout [DeadLetter]) throws -> SourceCounts {
-        var counts = SourceCounts()
+    /// Reads replayed dead letters (a replay batch's input, kept in the checkpoint) into one
+    /// chunk, decoded with their source's decoder; a record that fails again becomes a new
+    /// dead letter.
+    private func readReplay(_ inputs: [String], submit: (RecordChunk) throws -> Void) throws {
+        var entries: [DeadLetterEntry] = []
+        var refused: [DeadLetter] = []
         for input in inputs {
-            let (entries, problems) = DeadLetterReader.parse(try AtomicFile.read("\(config.checkpointDir)/\(input)"), file: input)
+            let (parsed, problems) = DeadLetterReader.parse(try AtomicFile.read("\(config.checkpointDir)/\(input)"), file: input)
             for problem in problems { logger.warning("replay input \(problem)") }
-            for entry in entries {
-                counts.read += 1
-                var letter = entry.deadLetter
-                let decoder = entry.source.type == "kafka" ? kafkaDecoder : fileDecoder
-                guard let decoder, !entry.isTruncated else {
-                    counts.deadLettered += 1
-                    letter.reason = decoder == nil
-                        ? "cannot replay: the configuration has no \(entry.source.type == "kafka" ? "[source.kafka]" : "[source.files]") to decode it"
-                        : "cannot replay: only the first bytes of this record were kept; fix it at its origin and feed it in again"
-                    deadLetters.append(letter)
+            for entry in parsed {
+                guard entry.isTruncated else {
+                    entries.append(entry)
                     continue
                 }
-                let failure = letter.raw.withUnsafeBytes { raw in
-                    decoder.decode(raw, metadata: { Self.replayMetadata($0, entry.source) }, into: &batch.rows)
-                }
-                if let failure {
-                    counts.deadLettered += 1
-                    letter.reason = failure.reason
-                    letter.stage = DeadLetter.Stage(failure.stage)
-                    deadLetters.append(letter)
-                } else {
-                    batch.origins.append(.replay(entry: Int32(batch.replayed.count)))
-                    batch.replayed.append(letter)
-                }
+                var letter = entry.deadLetter
+                letter.reason = "cannot replay: only the first bytes of this record were kept; fix it at its origin and feed it in again"
+                refused.append(letter)
             }
         }
-        return counts
+        let letters = entries.map(\.deadLetter)
+        var chunk = RecordChunk(source: .replay(letters: letters, sources: entries.map(\.source)))
+        for letter in letters {
+            letter.raw.withUnsafeBytes { chunk.append($0, position: 0, extra: 0) }
+        }
+        chunk.letters = refused
+        chunk.read += refused.count
+        if !chunk.isEmpty { try submit(chunk) }
     }
 
     static func replayMetadata(_ kind: RecordMetadata, _ source: DeadLetterEntry.Source) -> FieldValue {
@@ -236,18 +197,6 @@ final class BatchRunner {
         case let (.line, .file(_, line, _)): return .int(line)
         case let (.byteOffset, .file(_, _, offset)): return .int(offset)
         default: return .null
-        }
-    }
-
-    static func kafkaMetadata(_ kind: RecordMetadata, _ record: KafkaRecordView, _ topic: String) -> FieldValue {
-        switch kind {
-        case .origin: return .string("kafka")
-        case .topic: return .string(topic)
-        case .partition: return .int(Int64(record.partition))
-        case .offset: return .int(record.offset)
-        case .key: return record.key.map { .string(String(decoding: $0, as: UTF8.self)) } ?? .null
-        case .timestamp: return record.timestamp.map { .timestamp($0 * 1000) } ?? .null
-        case .file, .line, .byteOffset: return .null
         }
     }
 
@@ -272,5 +221,15 @@ final class BatchRunner {
 extension DeadLetter.Stage {
     init(_ stage: DecodeFailure.Stage) {
         self = stage == .decode ? .decode : .schema
+    }
+}
+
+extension SourceCounts {
+    /// Adds another part's counts.
+    mutating func add(_ other: SourceCounts) {
+        read += other.read
+        written += other.written
+        filtered += other.filtered
+        deadLettered += other.deadLettered
     }
 }

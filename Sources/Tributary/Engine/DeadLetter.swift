@@ -92,3 +92,10 @@ enum Base64 {
         }
     }
 }
+
+extension DeadLetter.Origin {
+    var isKafka: Bool {
+        if case .kafka = self { return true }
+        return false
+    }
+}

@@ -291,7 +291,7 @@ public final class MicroBatchEngine {
                     // An existing topic is fine: the broker says so and nothing changes.
                     _ = try? broker.createTopic(settings.topic, partitions: settings.embeddedPartitions)
                 }
-                sinks.append(try KafkaSink(name: sink.name, config: settings, bootstrap: bootstrap, writer: writer, key: chain.keys[index], context: batchTime))
+                sinks.append(try KafkaSink(name: sink.name, config: settings, bootstrap: bootstrap, writer: writer, key: chain.keys[index]))
             }
         }
         return sinks

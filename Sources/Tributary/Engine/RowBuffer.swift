@@ -13,6 +13,11 @@ public struct RowBuffer: Sendable {
         values[(index * width)..<((index + 1) * width)]
     }
 
+    /// Makes room for `rows` rows.
+    public mutating func reserveCapacity(_ rows: Int) {
+        values.reserveCapacity(rows * width)
+    }
+
     /// Appends rows decoded elsewhere.
     public mutating func append(contentsOf other: RowBuffer) {
         values.append(contentsOf: other.values)

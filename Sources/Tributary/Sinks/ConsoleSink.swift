@@ -11,24 +11,30 @@ final class ConsoleSink: BatchSink {
         self.writer = writer
     }
 
-    func write(batch: Int64, rows: RowBuffer, selection: [Int], origins: [RowOrigin]) throws {
-        var buffer: [UInt8] = []
-        for row in selection {
-            writer.append(rows[row], to: &buffer)
-            if buffer.count >= 1 << 16 { flush(&buffer) }
-        }
-        flush(&buffer)
+    func prepare(rows: RowBuffer, selection: [Int], origin: String, context: ExpressionContext) throws -> SinkPart {
+        .lines([SinkPart.Group(folder: "", bytes: writer.lines(selection, of: rows), records: selection.count)])
     }
 
-    private func flush(_ buffer: inout [UInt8]) {
-        buffer.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let written = Glibc.write(1, raw.baseAddress! + offset, raw.count - offset)
-                if written <= 0 { if errno == EINTR { continue } else { break } }
-                offset += written
+    func open(batch: Int64) throws -> any SinkBatch { Printer() }
+
+    /// Writes each part as it comes.
+    private final class Printer: SinkBatch {
+        func write(_ part: SinkPart) throws {
+            guard case .lines(let groups) = part else { return }
+            for group in groups { Self.print(group.bytes) }
+        }
+
+        func finish() throws {}
+
+        private static func print(_ bytes: [UInt8]) {
+            bytes.withUnsafeBytes { raw in
+                var offset = 0
+                while offset < raw.count {
+                    let written = Glibc.write(1, raw.baseAddress! + offset, raw.count - offset)
+                    if written <= 0 { if errno == EINTR { continue } else { break } }
+                    offset += written
+                }
             }
         }
-        buffer.removeAll(keepingCapacity: true)
     }
 }

@@ -1,7 +1,3 @@
-import Dispatch
-import Foundation
-import Synchronization
-
 /// Writes each batch as JSON-lines files named by batch id (`<batch>-0.jsonl`, in
 /// `field=value/` sub-folders with `partition_by`), then a manifest
 /// `_manifest/<batch>.json` listing them. Files are written atomically and a re-run of a
@@ -22,52 +18,19 @@ final class FileSink: BatchSink {
         try AtomicFileWriter.makeFolder(path + "/_manifest")
     }
 
-    func write(batch: Int64, rows: RowBuffer, selection: [Int], origins: [RowOrigin]) throws {
-        var groups: [String: [Int]] = [:]
-        if let partition {
-            for row in selection {
-                groups[Self.folderName(partition.name, rows[row][rows[row].startIndex + partition.index]), default: []].append(row)
-            }
-        } else if !selection.isEmpty {
-            groups[""] = selection
+    func prepare(rows: RowBuffer, selection: [Int], origin: String, context: ExpressionContext) throws -> SinkPart {
+        guard let partition else {
+            return .lines(selection.isEmpty ? [] : [SinkPart.Group(folder: "", bytes: writer.lines(selection, of: rows), records: selection.count)])
         }
-        var manifest: [UInt8] = Array("{\"batch\":\(batch),\"files\":[".utf8)
-        for (number, (folder, members)) in groups.sorted(by: { $0.key < $1.key }).enumerated() {
-            let relative = folder.isEmpty ? "\(batch)-0.jsonl" : "\(folder)/\(batch)-0.jsonl"
-            if !folder.isEmpty { try AtomicFileWriter.makeFolder("\(path)/\(folder)") }
-            let file = try AtomicFileWriter(path: "\(path)/\(relative)")
-            try Self.serialize(members, of: rows, with: writer) { try file.write($0) }
-            try file.commit()
-            if number > 0 { manifest.append(UInt8(ascii: ",")) }
-            manifest.append(contentsOf: Array("{\"path\":".utf8))
-            JSONLineWriter.appendQuoted(relative, to: &manifest)
-            manifest.append(contentsOf: Array(",\"records\":\(members.count),\"bytes\":\(file.bytesWritten)}".utf8))
+        var members: [String: [Int]] = [:]
+        for row in selection {
+            members[Self.folderName(partition.name, rows[row][rows[row].startIndex + partition.index]), default: []].append(row)
         }
-        manifest.append(contentsOf: Array("]}\n".utf8))
-        try AtomicFile.write(manifest, to: "\(path)/_manifest/\(batch).json", mode: 0o640)
+        return .lines(members.map { SinkPart.Group(folder: $0.key, bytes: writer.lines($0.value, of: rows), records: $0.value.count) })
     }
 
-    /// Turns `members` into JSON lines on every core, a window of rows at a time (so memory
-    /// stays bounded), handing the bytes to `write` in row order.
-    static func serialize(
-        _ members: [Int], of rows: RowBuffer, with writer: ProjectedRowWriter,
-        chunk: Int = 8_192, write: ([UInt8]) throws -> Void
-    ) throws {
-        let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
-        var start = 0
-        while start < members.count {
-            let end = min(members.count, start + chunk * cores)
-            let pieces = Swift.stride(from: start, to: end, by: chunk).map { $0..<min(end, $0 + chunk) }
-            let buffers = Mutex([[UInt8]](repeating: [], count: pieces.count))
-            DispatchQueue.concurrentPerform(iterations: pieces.count) { index in
-                var buffer: [UInt8] = []
-                buffer.reserveCapacity(pieces[index].count * 160)
-                for position in pieces[index] { writer.append(rows[members[position]], to: &buffer) }
-                buffers.withLock { $0[index] = buffer }
-            }
-            for buffer in buffers.withLock({ $0 }) { try write(buffer) }
-            start = end
-        }
+    func open(batch: Int64) throws -> any SinkBatch {
+        FileSinkBatch(sink: self, batch: batch)
     }
 
     /// `field=value`, with the value made safe as one folder name.
@@ -92,5 +55,48 @@ final class FileSink: BatchSink {
         }
         if safe.isEmpty || safe == "." || safe == ".." { safe = "%" + safe }
         return "\(field)=\(safe)"
+    }
+}
+
+/// One batch of a `FileSink`: a temp file per output folder, opened when its first rows come;
+/// `finish` makes each durable under its final name, then writes the manifest.
+final class FileSinkBatch: SinkBatch {
+    let sink: FileSink
+    let batch: Int64
+    private var files: [String: (file: AtomicFileWriter, records: Int)] = [:]
+
+    init(sink: FileSink, batch: Int64) {
+        self.sink = sink
+        self.batch = batch
+    }
+
+    func write(_ part: SinkPart) throws {
+        guard case .lines(let groups) = part else { return }
+        for group in groups {
+            if files[group.folder] == nil {
+                if !group.folder.isEmpty { try AtomicFileWriter.makeFolder("\(sink.path)/\(group.folder)") }
+                files[group.folder] = (try AtomicFileWriter(path: "\(sink.path)/\(relative(group.folder))"), 0)
+            }
+            try files[group.folder]!.file.write(group.bytes)
+            files[group.folder]!.records += group.records
+        }
+    }
+
+    func finish() throws {
+        var manifest: [UInt8] = Array("{\"batch\":\(batch),\"files\":[".utf8)
+        for (number, folder) in files.keys.sorted().enumerated() {
+            let (file, records) = files[folder]!
+            try file.commit()
+            if number > 0 { manifest.append(UInt8(ascii: ",")) }
+            manifest.append(contentsOf: Array("{\"path\":".utf8))
+            JSONLineWriter.appendQuoted(relative(folder), to: &manifest)
+            manifest.append(contentsOf: Array(",\"records\":\(records),\"bytes\":\(file.bytesWritten)}".utf8))
+        }
+        manifest.append(contentsOf: Array("]}\n".utf8))
+        try AtomicFile.write(manifest, to: "\(sink.path)/_manifest/\(batch).json", mode: 0o640)
+    }
+
+    private func relative(_ folder: String) -> String {
+        folder.isEmpty ? "\(batch)-0.jsonl" : "\(folder)/\(batch)-0.jsonl"
     }
 }

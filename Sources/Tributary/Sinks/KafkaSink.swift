@@ -11,26 +11,21 @@ final class KafkaSink: BatchSink {
     let producer: KafkaProducer
     let writer: ProjectedRowWriter
     let key: CompiledExpression?
-    let context: () -> ExpressionContext
 
-    init(name: String, config: KafkaSinkConfig, bootstrap: String, writer: ProjectedRowWriter,
-         key: CompiledExpression?, context: @escaping () -> ExpressionContext) throws {
+    init(name: String, config: KafkaSinkConfig, bootstrap: String, writer: ProjectedRowWriter, key: CompiledExpression?) throws {
         self.name = name
         self.topic = config.topic
         self.writer = writer
         self.key = key
-        self.context = context
         var properties = config.librdkafka
         properties["bootstrap.servers"] = bootstrap
         producer = try KafkaProducer(configuration: KafkaConfiguration(properties: properties))
     }
 
-    func write(batch: Int64, rows: RowBuffer, selection: [Int], origins: [RowOrigin]) throws {
-        guard !selection.isEmpty else { return }
-        let batchHeader = KafkaHeader(name: "tributary.batch", text: String(batch))
-        let context = context()
+    func prepare(rows: RowBuffer, selection: [Int], origin: String, context: ExpressionContext) throws -> SinkPart {
         var records: [KafkaOutgoingRecord] = []
         records.reserveCapacity(selection.count)
+        let originHeader = KafkaHeader(name: "tributary.origin", text: origin)
         var buffer: [UInt8] = []
         for row in selection {
             buffer.removeAll(keepingCapacity: true)
@@ -41,11 +36,33 @@ final class KafkaSink: BatchSink {
                 let value = try key.evaluate(rows[row], context)
                 keyBytes = Self.bytes(of: value)
             }
-            records.append(KafkaOutgoingRecord(
-                topic: topic, key: keyBytes, value: buffer,
-                headers: [batchHeader, KafkaHeader(name: "tributary.origin", text: origins[row].originName)]))
+            // The batch header is added when the batch writes the part (`open(batch:)`).
+            records.append(KafkaOutgoingRecord(topic: topic, key: keyBytes, value: buffer, headers: [originHeader]))
         }
-        try producer.send(records, timeout: .seconds(60))
+        return .records(records)
+    }
+
+    func open(batch: Int64) throws -> any SinkBatch {
+        Producing(sink: self, batchHeader: KafkaHeader(name: "tributary.batch", text: String(batch)))
+    }
+
+    /// Sends each part as it comes and waits for its delivery reports.
+    private final class Producing: SinkBatch {
+        let sink: KafkaSink
+        let batchHeader: KafkaHeader
+
+        init(sink: KafkaSink, batchHeader: KafkaHeader) {
+            self.sink = sink
+            self.batchHeader = batchHeader
+        }
+
+        func write(_ part: SinkPart) throws {
+            guard case .records(var records) = part, !records.isEmpty else { return }
+            for index in records.indices { records[index].headers.insert(batchHeader, at: 0) }
+            try sink.producer.send(records, timeout: .seconds(60))
+        }
+
+        func finish() throws {}
     }
 
     /// A key's bytes: text as it is, other values as JSON, null as no key.
@@ -57,26 +74,6 @@ final class KafkaSink: BatchSink {
             var buffer: [UInt8] = []
             JSONLineWriter.appendValue(value, to: &buffer)
             return buffer
-        }
-    }
-}
-
-extension RowOrigin {
-    /// "kafka", "file" or "replay", as `origin()` says.
-    var originName: String {
-        switch self {
-        case .kafka: return "kafka"
-        case .file: return "file"
-        case .replay: return "replay"
-        }
-    }
-
-    /// "kafka", "files" or "replay": the source a row is counted under.
-    var sourceName: String {
-        switch self {
-        case .kafka: return "kafka"
-        case .file: return "files"
-        case .replay: return "replay"
         }
     }
 }

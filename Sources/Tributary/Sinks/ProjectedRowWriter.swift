@@ -3,16 +3,25 @@
 struct ProjectedRowWriter: Sendable {
     /// The output columns: name and position in the (wider) row.
     let columns: [(name: String, index: Int)]
-    private let prefixes: [[UInt8]]
+    /// Every column's `{"name":` or `,"name":`, back to back; `prefixRanges[i]` is column i's.
+    private let prefixBytes: [UInt8]
+    private let prefixRanges: [Range<Int>]
+    private let indexes: [Int]
 
     init(columns: [(name: String, index: Int)]) {
         self.columns = columns
-        prefixes = columns.enumerated().map { position, column in
-            var bytes: [UInt8] = position == 0 ? [UInt8(ascii: "{")] : [UInt8(ascii: ",")]
+        var bytes: [UInt8] = []
+        var ranges: [Range<Int>] = []
+        for (position, column) in columns.enumerated() {
+            let start = bytes.count
+            bytes.append(position == 0 ? UInt8(ascii: "{") : UInt8(ascii: ","))
             JSONLineWriter.appendQuoted(column.name, to: &bytes)
             bytes.append(UInt8(ascii: ":"))
-            return bytes
+            ranges.append(start..<bytes.count)
         }
+        prefixBytes = bytes
+        prefixRanges = ranges
+        indexes = columns.map(\.index)
     }
 
     /// Appends `row` as one JSON object and a newline.
@@ -23,14 +32,39 @@ struct ProjectedRowWriter: Sendable {
 
     /// Appends `row` as one JSON object, without a newline.
     func appendObject(_ row: ArraySlice<FieldValue>, to buffer: inout [UInt8]) {
+        row.withUnsafeBufferPointer { values in
+            appendObject(values, base: 0, to: &buffer)
+        }
+    }
+
+    /// The rows of `selection`, in order, as JSON lines.
+    func lines(_ selection: [Int], of rows: RowBuffer) -> [UInt8] {
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(selection.count * (prefixBytes.count + 16 * columns.count))
+        rows.values.withUnsafeBufferPointer { values in
+            for row in selection {
+                appendObject(values, base: row * rows.width, to: &buffer)
+                buffer.append(UInt8(ascii: "\n"))
+            }
+        }
+        return buffer
+    }
+
+    private func appendObject(_ values: UnsafeBufferPointer<FieldValue>, base: Int, to buffer: inout [UInt8]) {
         if columns.isEmpty {
-            buffer.append(contentsOf: [UInt8(ascii: "{"), UInt8(ascii: "}")])
+            buffer.append(UInt8(ascii: "{"))
+            buffer.append(UInt8(ascii: "}"))
             return
         }
-        let base = row.startIndex
-        for position in 0..<columns.count {
-            buffer.append(contentsOf: prefixes[position])
-            JSONLineWriter.appendValue(row[base + columns[position].index], to: &buffer)
+        prefixBytes.withUnsafeBufferPointer { prefixes in
+            indexes.withUnsafeBufferPointer { indexes in
+                prefixRanges.withUnsafeBufferPointer { ranges in
+                    for position in 0..<indexes.count {
+                        buffer.append(contentsOf: UnsafeBufferPointer(rebasing: prefixes[ranges[position]]))
+                        JSONLineWriter.appendValue(values[base + indexes[position]], to: &buffer)
+                    }
+                }
+            }
         }
         buffer.append(UInt8(ascii: "}"))
     }
