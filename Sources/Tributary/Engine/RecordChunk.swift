@@ -29,9 +29,11 @@ struct RecordChunk: Sendable {
         var extra: Int64
     }
 
-    /// A chunk is handed on once it holds this many bytes or records.
-    static let targetBytes = 2 << 20
-    static let targetRecords = 16_384
+    /// A chunk is handed on once it holds this many bytes or records. Kafka chunks are
+    /// smaller: a batch's records are spread over many partitions, and a chunk per partition
+    /// must fill up while the partition is read for processing to overlap reading.
+    let targetBytes: Int
+    let targetRecords: Int
 
     let source: Source
     var bytes: [UInt8] = []
@@ -43,9 +45,17 @@ struct RecordChunk: Sendable {
 
     init(source: Source) {
         self.source = source
+        if case .kafka = source {
+            (targetBytes, targetRecords) = (512 << 10, 4_096)
+        } else {
+            (targetBytes, targetRecords) = (2 << 20, 16_384)
+        }
+        // Room for a full chunk and the record that fills it, so appending never copies.
+        bytes.reserveCapacity(targetBytes + (64 << 10))
+        entries.reserveCapacity(targetRecords)
     }
 
-    var isFull: Bool { bytes.count >= Self.targetBytes || entries.count >= Self.targetRecords }
+    var isFull: Bool { bytes.count >= targetBytes || entries.count >= targetRecords }
     var isEmpty: Bool { read == 0 }
 
     /// "kafka", "files" or "replay": the source its records are counted under.

@@ -16,6 +16,13 @@ public struct CompiledExpression: Sendable {
     public func evaluate(
         _ row: ArraySlice<FieldValue>, _ context: ExpressionContext
     ) throws(ExpressionRuntimeError) -> FieldValue {
-        try evaluator(row, context)
+        try row.withUnsafeBufferPointer { values throws(ExpressionRuntimeError) in try evaluator(values, context) }
+    }
+
+    /// The expression's value for the row at `values`, laid out as it was compiled against.
+    public func evaluate(
+        _ values: UnsafeBufferPointer<FieldValue>, _ context: ExpressionContext
+    ) throws(ExpressionRuntimeError) -> FieldValue {
+        try evaluator(values, context)
     }
 }

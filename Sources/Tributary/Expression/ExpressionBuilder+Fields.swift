@@ -21,7 +21,7 @@ extension ExpressionBuilder {
     /// A node reading column `index` of the row.
     static func column(_ index: Int, type: FieldType) -> ExpressionCompiledNode {
         ExpressionCompiledNode(type: .value(type), columns: [index], isPure: false) { row, _ in
-            row[row.startIndex &+ index]
+            row[index]
         }
     }
 

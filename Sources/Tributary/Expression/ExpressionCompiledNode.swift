@@ -1,6 +1,7 @@
-/// The per-row code of one compiled node: reads the row (a slice laid out like the layout) and the context.
+/// The per-row code of one compiled node: reads the row (values laid out like the layout) and the context.
+/// The row is a buffer pointer, not an array slice, so evaluating costs no reference counting of the row.
 typealias ExpressionEvaluator =
-    @Sendable (ArraySlice<FieldValue>, ExpressionContext) throws(ExpressionRuntimeError) -> FieldValue
+    @Sendable (UnsafeBufferPointer<FieldValue>, ExpressionContext) throws(ExpressionRuntimeError) -> FieldValue
 
 /// A type-checked node: its static type, its evaluator and what it depends on.
 struct ExpressionCompiledNode: Sendable {
@@ -41,7 +42,7 @@ struct ExpressionCompiledNode: Sendable {
     func folded() -> ExpressionCompiledNode {
         guard isPure, constant == nil else { return self }
         do throws(ExpressionRuntimeError) {
-            let value = try evaluate(ArraySlice(), ExpressionContext(batchTimeMicros: 0))
+            let value = try evaluate(UnsafeBufferPointer(start: nil, count: 0), ExpressionContext(batchTimeMicros: 0))
             return .constant(value, type: type)
         } catch {
             return self

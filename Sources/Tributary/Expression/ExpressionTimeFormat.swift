@@ -12,6 +12,8 @@ struct ExpressionTimeFormat: Sendable {
     }
 
     private let pieces: [Piece]
+    /// The longest text the pattern can give, in bytes.
+    private let maxLength: Int
 
     private static let weekdays = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
     private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
@@ -43,6 +45,11 @@ struct ExpressionTimeFormat: Sendable {
         }
         if !literal.isEmpty { pieces.append(.text(literal)) }
         self.pieces = pieces
+        // 21: a sign and the 20 digits of any Int64; names are 3 bytes.
+        maxLength = pieces.reduce(0) { total, piece in
+            if case .text(let text) = piece { return total + text.utf8.count }
+            return total + 21
+        }
     }
 
     /// `micros` since the epoch formatted with the pattern.
@@ -50,35 +57,52 @@ struct ExpressionTimeFormat: Sendable {
         let (days, microsOfDay) = ExpressionTimeUnit.split(micros, by: ExpressionTimeUnit.microsPerDay)
         let date = CivilCalendar.date(daysSinceEpoch: days)
         let secondOfDay = microsOfDay / 1_000_000
-        var result = ""
-        result.reserveCapacity(32)
-        for piece in pieces {
-            switch piece {
-            case .text(let text): result += text
-            case .year: Self.append(date.year, digits: 4, to: &result)
-            case .month: Self.append(date.month, digits: 2, to: &result)
-            case .day: Self.append(date.day, digits: 2, to: &result)
-            case .hour: Self.append(secondOfDay / 3600, digits: 2, to: &result)
-            case .minute: Self.append(secondOfDay / 60 % 60, digits: 2, to: &result)
-            case .second: Self.append(secondOfDay % 60, digits: 2, to: &result)
-            case .dayOfYear:
-                let firstOfYear = CivilCalendar.daysSinceEpoch(year: date.year, month: 1, day: 1)
-                Self.append(days - firstOfYear + 1, digits: 3, to: &result)
-            case .weekdayName: result += Self.weekdays[Int(ExpressionTimeUnit.split(days + 4, by: 7).remainder)]
-            case .monthName: result += Self.months[Int(date.month - 1)]
-            case .micros: Self.append(microsOfDay % 1_000_000, digits: 6, to: &result)
-            case .millis: Self.append(microsOfDay % 1_000_000 / 1000, digits: 3, to: &result)
-            case .epochSeconds: result += String(ExpressionTimeUnit.split(micros, by: 1_000_000).quotient)
+        // Bytes, then one String: a short result (a date, say) is then a small string with no
+        // allocation, where appending piece by piece costs several.
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: maxLength) { buffer in
+            var count = 0
+            func put(_ text: String) {
+                for byte in text.utf8 {
+                    buffer[count] = byte
+                    count += 1
+                }
             }
+            func put(_ value: Int64, digits: Int) {
+                if value < 0 { put("-") }
+                var magnitude = value.magnitude
+                var length = 1
+                var scale: UInt64 = 10
+                while length < 20 && magnitude >= scale {
+                    length += 1
+                    scale = scale &* 10
+                }
+                let width = max(length, digits)
+                for position in stride(from: count + width - 1, through: count, by: -1) {
+                    buffer[position] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                    magnitude /= 10
+                }
+                count += width
+            }
+            for piece in pieces {
+                switch piece {
+                case .text(let text): put(text)
+                case .year: put(date.year, digits: 4)
+                case .month: put(date.month, digits: 2)
+                case .day: put(date.day, digits: 2)
+                case .hour: put(secondOfDay / 3600, digits: 2)
+                case .minute: put(secondOfDay / 60 % 60, digits: 2)
+                case .second: put(secondOfDay % 60, digits: 2)
+                case .dayOfYear:
+                    let firstOfYear = CivilCalendar.daysSinceEpoch(year: date.year, month: 1, day: 1)
+                    put(days - firstOfYear + 1, digits: 3)
+                case .weekdayName: put(Self.weekdays[Int(ExpressionTimeUnit.split(days + 4, by: 7).remainder)])
+                case .monthName: put(Self.months[Int(date.month - 1)])
+                case .micros: put(microsOfDay % 1_000_000, digits: 6)
+                case .millis: put(microsOfDay % 1_000_000 / 1000, digits: 3)
+                case .epochSeconds: put(ExpressionTimeUnit.split(micros, by: 1_000_000).quotient, digits: 1)
+                }
+            }
+            return String(decoding: UnsafeBufferPointer(rebasing: buffer[..<count]), as: UTF8.self)
         }
-        return result
-    }
-
-    /// `value` in decimal, zero-padded to at least `digits` digits (a minus sign before the digits).
-    private static func append(_ value: Int64, digits: Int, to result: inout String) {
-        if value < 0 { result += "-" }
-        let text = String(value.magnitude)
-        for _ in text.utf8.count..<max(digits, text.utf8.count) { result += "0" }
-        result += text
     }
 }

@@ -60,11 +60,11 @@ final class DedupeState {
     func discard() { staged.removeAll() }
 
     /// The text identifying a record: its key columns as JSON, separated by a unit separator.
-    static func key(of row: ArraySlice<FieldValue>, columns: [Int]) -> String {
+    static func key(of row: UnsafeBufferPointer<FieldValue>, columns: [Int]) -> String {
         var buffer: [UInt8] = []
         for (position, column) in columns.enumerated() {
             if position > 0 { buffer.append(0x1F) }
-            JSONLineWriter.appendValue(row[row.startIndex + column], to: &buffer)
+            JSONLineWriter.appendValue(row[column], to: &buffer)
         }
         return String(decoding: buffer, as: UTF8.self)
     }

@@ -14,57 +14,67 @@ extension TransformChain {
     func apply(to rows: inout RowBuffer, context: ExpressionContext, dedupe: [DedupeState], batchTimeMicros: Int64) -> TransformOutcome {
         var outcome = TransformOutcome()
         outcome.selection = Array(0..<rows.count)
+        guard !steps.isEmpty else { return outcome }
+        let width = rows.width
         var scratch: [FieldValue] = []
-        for step in steps {
-            var kept: [Int] = []
-            kept.reserveCapacity(outcome.selection.count)
-            for row in outcome.selection {
-                do throws(ExpressionRuntimeError) {
-                    if try run(step, row: row, rows: &rows, context: context, dedupe: dedupe, time: batchTimeMicros, scratch: &scratch) {
-                        kept.append(row)
-                    } else {
-                        outcome.filtered.append(row)
+        // Steps read and write the rows in place through one buffer pointer: no array slice
+        // per row and step, so no reference counting of the row storage per record.
+        rows.withStorage { storage in
+            storage.withUnsafeMutableBufferPointer { values in
+                for step in steps {
+                    var kept: [Int] = []
+                    kept.reserveCapacity(outcome.selection.count)
+                    for row in outcome.selection {
+                        let fields = UnsafeMutableBufferPointer(rebasing: values[(row * width)..<((row + 1) * width)])
+                        do throws(ExpressionRuntimeError) {
+                            if try run(step, fields, context: context, dedupe: dedupe, time: batchTimeMicros, scratch: &scratch) {
+                                kept.append(row)
+                            } else {
+                                outcome.filtered.append(row)
+                            }
+                        } catch {
+                            outcome.failures.append((row, step.location, error.message))
+                        }
                     }
-                } catch {
-                    outcome.failures.append((row, step.location, error.message))
+                    outcome.selection = kept
                 }
             }
-            outcome.selection = kept
         }
         return outcome
     }
 
-    /// Runs one step on one row; false when the row is dropped.
+    /// Runs one step on one row's `fields`; false when the row is dropped.
     private func run(
-        _ step: CompiledTransform, row: Int, rows: inout RowBuffer, context: ExpressionContext,
+        _ step: CompiledTransform, _ fields: UnsafeMutableBufferPointer<FieldValue>, context: ExpressionContext,
         dedupe: [DedupeState], time: Int64, scratch: inout [FieldValue]
     ) throws(ExpressionRuntimeError) -> Bool {
+        let row = UnsafeBufferPointer(fields)
         switch step {
         case .filter(let expression, _):
-            return try expression.evaluate(rows[row], context) == .bool(true)
+            return try expression.evaluate(row, context) == .bool(true)
         case .set(let targets, _):
             // Compute every value from the incoming row before storing any.
             scratch.removeAll(keepingCapacity: true)
-            for target in targets { scratch.append(try target.expression.evaluate(rows[row], context)) }
-            for (position, target) in targets.enumerated() { rows.set(scratch[position], row: row, field: target.index) }
+            for target in targets { scratch.append(try target.expression.evaluate(row, context)) }
+            for (position, target) in targets.enumerated() { fields[target.index] = scratch[position] }
             return true
         case .defaults(let targets):
-            for target in targets where rows[row][rows[row].startIndex + target.index] == .null {
-                rows.set(target.value, row: row, field: target.index)
+            for target in targets where fields[target.index] == .null {
+                fields[target.index] = target.value
             }
             return true
         case .toJSON(let indexes):
             for index in indexes {
-                let value = rows[row][rows[row].startIndex + index]
+                let value = fields[index]
                 if case .json = value { continue }
                 if value == .null { continue }
                 var buffer: [UInt8] = []
                 JSONLineWriter.appendValue(value, to: &buffer)
-                rows.set(.json(String(decoding: buffer, as: UTF8.self)), row: row, field: index)
+                fields[index] = .json(String(decoding: buffer, as: UTF8.self))
             }
             return true
         case let .dedupe(keys, _, ordinal, _):
-            return !dedupe[ordinal].isDuplicate(DedupeState.key(of: rows[row], columns: keys), at: time)
+            return !dedupe[ordinal].isDuplicate(DedupeState.key(of: row, columns: keys), at: time)
         }
     }
 }
