@@ -83,6 +83,8 @@ let package = Package(
         .testTarget(
             name: "TributaryTests",
             dependencies: ["Tributary", "Kafka"],
+            // The bad-input corpus (scripts/make-bad-input-corpus), copied as it is.
+            resources: [.copy("BadInput")],
             swiftSettings: strict
         ),
         .testTarget(

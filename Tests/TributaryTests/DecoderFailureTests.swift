@@ -23,8 +23,9 @@ private func at(_ offset: Int, _ detail: String) -> String {
 }
 
 let malformedCases: [MalformedCase] = [
-    MalformedCase("", at(0, "unexpected end of input")),
-    MalformedCase(" \n\t", at(3, "unexpected end of input")),
+    MalformedCase("", "not a JSON object (got an empty record)"),
+    MalformedCase(" \n\t", "not a JSON object (got only whitespace)"),
+    MalformedCase(bytes: [0xEF, 0xBB, 0xBF, 0x20], "not a JSON object (got only whitespace)"),
     MalformedCase(#"{"a"#, at(3, "unexpected end of input")),
     MalformedCase(#"{"a":1"#, at(6, "unexpected end of input")),
     MalformedCase(#"{"a":"abc"#, at(9, "unexpected end of input")),
@@ -213,4 +214,35 @@ let malformedCases: [MalformedCase] = [
         let failure = decodeFailure(#"{"a":"kept?","b":[1],"c":"no"}"#, schema)
         #expect(failure == DecodeFailure(stage: .schema, reason: #"field c: expected int, got "no""#))
     }
+
+    @Test func aKeyTheSchemaReadsMustNotRepeat() {
+        func duplicate(_ key: String, at offset: Int) -> DecodeFailure {
+            DecodeFailure(stage: .decode, reason: "duplicate key \"\(key)\" at byte \(offset) (each key may appear only once in an object)")
+        }
+        #expect(decodeFailure(#"{"a":1,"a":2}"#, single(.int)) == duplicate("a", at: 7))
+        #expect(decodeFailure(#"{"a":1,"\u0061":2}"#, single(.int)) == duplicate(#"\u0061"#, at: 7), "the key as written")
+        #expect(decodeFailure(#"{"a":"x","a":"y"}"#, single(.int)) == duplicate("a", at: 9), "ahead of the type mismatch")
+        #expect(decodeFailure(#"{"a":1,"a":2"#, single(.int)) == DecodeFailure(stage: .decode, reason: at(12, "unexpected end of input")),
+                "broken JSON is reported as broken first")
+        let nested = Schema(fields: [SchemaField(name: "nb", type: .int, path: ["n", "b"])])
+        #expect(decodeFailure(#"{"n":{"b":1,"b":2}}"#, nested) == duplicate("b", at: 12))
+        #expect(decodeFailure(#"{"n":{"b":1},"n":null}"#, nested) == duplicate("n", at: 13))
+        let long = String(repeating: "k", count: 39) + "é" + "tail"
+        #expect(decodeFailure("{\"\(long)\":1,\"\(long)\":2}", Schema(fields: [SchemaField(name: long, type: .int)]))
+            == duplicate(String(repeating: "k", count: 39) + "…", at: long.utf8.count + 6), "a long key is cut on a character boundary")
+    }
+
+    @Test func withACatchAllNoTopLevelKeyMayRepeat() {
+        let schema = Schema(fields: [SchemaField(name: "id", type: .int), SchemaField(name: "rest", type: .json)], catchAllField: 1)
+        #expect(decodeFailure(#"{"x":1,"id":1,"x":2}"#, schema)?.reason == #"duplicate key "x" at byte 14 (each key may appear only once in an object)"#)
+        #expect(decodeFailure(#"{"x":1,"\u0078":2}"#, schema)?.reason == #"duplicate key "\u0078" at byte 7 (each key may appear only once in an object)"#)
+        // Past 32 members the check hashes the keys instead of comparing pairs.
+        let members = (0..<40).map { "\"k\($0)\":\($0)" } + ["\"k7\":0"]
+        let line = "{" + members.joined(separator: ",") + "}"
+        let offset = line.utf8.count - 7
+        #expect(decodeFailure(line, schema)?.reason == "duplicate key \"k7\" at byte \(offset) (each key may appear only once in an object)")
+        // Nested objects are kept as they are.
+        #expect(decodeValues(#"{"id":1,"o":{"z":1,"z":2}}"#, schema) == [.int(1), .json(#"{"o":{"z":1,"z":2}}"#)])
+    }
 }
+

@@ -46,17 +46,16 @@ import Testing
                 SchemaField(name: "uid", type: .int, path: ["payload", "user", "id"]),
             ],
             catchAllField: 1)
-        let line = #"{"id":1,"x":1,"y":{ "z": [1, 2] },"payload":{"user":{"id":3},"k":0},"x":"last","id":2,"extra":true}"#
+        let line = #"{"id":2,"y":{ "z": [1, 2] },"payload":{"user":{"id":3},"k":0},"x":"last","extra":true}"#
         #expect(decodeValues(line, schema) == [.int(2), .json(#"{"y":{"z":[1,2]},"x":"last","extra":true}"#), .int(3)])
         #expect(decodeValues(#"{"id":1,"payload":{}}"#, schema) == [.int(1), .null, .null])
-        #expect(decodeValues(#"{"\u0078":1,"x":2,"q\"":3}"#, schema) == [.null, .json(#"{"x":2,"q\"":3}"#), .null])
+        #expect(decodeValues(#"{"\u0078":1,"y":2,"q\"":3}"#, schema) == [.null, .json(#"{"\u0078":1,"y":2,"q\"":3}"#), .null])
     }
 
-    @Test func catchAllDeduplicatesManyKeys() {
+    @Test func catchAllKeepsManyKeysInOrder() {
         let schema = Schema(fields: [SchemaField(name: "rest", type: .json)], catchAllField: 0)
-        let members = (0..<50).map { "\"k\($0 % 40)\":\($0)" }.joined(separator: ",")
-        let expected = (10..<50).map { "\"k\($0 % 40)\":\($0)" }.joined(separator: ",")
-        #expect(decodeValues("{\(members)}", schema) == [.json("{\(expected)}")])
+        let members = (0..<50).map { "\"k\($0)\":\($0)" }.joined(separator: ",")
+        #expect(decodeValues("{\(members)}", schema) == [.json("{\(members)}")])
     }
 
     @Test func byteOrderMarkAndWhitespaceEverywhere() {
@@ -87,14 +86,12 @@ import Testing
         #expect(decodeValues(#"{"città":4}"#, schema) == [.null, .int(4), .null])
     }
 
-    @Test func duplicateKeysLastOccurrenceWins() {
+    @Test func duplicatesOfKeysNoFieldReadsAreAccepted() {
         let schema = Schema(fields: [
             SchemaField(name: "a", type: .int), SchemaField(name: "nb", type: .int, path: ["n", "b"]),
-            SchemaField(name: "nc", type: .int, path: ["n", "c"]),
         ])
-        #expect(decodeValues(#"{"a":1,"a":2,"n":{"b":1,"b":5},"n":{"c":2}}"#, schema) == [.int(2), .null, .int(2)])
-        #expect(decodeValues(#"{"n":{"b":1},"n":null}"#, schema) == [.null, .null, .null])
-        #expect(decodeValues(#"{"a":null,"a":3}"#, schema) == [.int(3), .null, .null])
+        #expect(decodeValues(#"{"a":1,"x":1,"x":2,"n":{"b":5,"c":1,"c":2},"y":{"z":1,"z":2}}"#, schema) == [.int(1), .int(5)])
+        #expect(decodeValues(#"{"a":1,"list":[{"a":1},{"a":2}]}"#, schema) == [.int(1), .null])
     }
 
     @Test func manyFieldsUseHashedLookup() {

@@ -48,6 +48,10 @@ let documentedDisagreements: [String: DecodeFailure?] = [
     // Foundation rejects numbers beyond Double's range; RFC 8259's grammar allows them, so this decoder
     // accepts the line (a json field keeps the text, a double field reports "out of range").
     #"{"a":1e400}"#: nil,
+    // Foundation keeps the last of duplicate keys; this decoder rejects a key it reads given twice,
+    // since which value was meant is ambiguous.
+    #"{"dup":1,"dup":2}"#: DecodeFailure(stage: .decode, reason: #"duplicate key "dup" at byte 9 (each key may appear only once in an object)"#),
+    #"{"dup":{"x":1},"other":0,"dup":[2]}"#: DecodeFailure(stage: .decode, reason: #"duplicate key "dup" at byte 25 (each key may appear only once in an object)"#),
 ]
 
 @Suite struct DifferentialTests {

@@ -26,7 +26,8 @@ private func readLines(
     return (lines, summary)
 }
 
-/// Every line of `content` as the reader should deliver it (blank lines counted, not delivered),
+/// Every line of `content` as the reader should deliver it (blank lines, empty or of spaces and
+/// tabs, counted, not delivered),
 /// and where each line, blank or not, starts.
 private func expectedLines(_ content: [UInt8]) -> (lines: [ReadLine], starts: [Int64]) {
     var lines: [ReadLine] = []
@@ -39,7 +40,7 @@ private func expectedLines(_ content: [UInt8]) -> (lines: [ReadLine], starts: [I
         if bytes.last == UInt8(ascii: "\r") { bytes = bytes.dropLast() }
         number += 1
         starts.append(Int64(index))
-        if !bytes.isEmpty { lines.append(ReadLine(text: String(decoding: bytes, as: UTF8.self), offset: Int64(index), number: number)) }
+        if !bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { lines.append(ReadLine(text: String(decoding: bytes, as: UTF8.self), offset: Int64(index), number: number)) }
         index = newline + 1
     }
     return (lines, starts)
@@ -128,17 +129,61 @@ private func fileBytes(_ path: String) throws -> [UInt8] {
             #expect(lines == [
                 ReadLine(text: "alpha", offset: 0, number: 1),
                 ReadLine(text: "beta", offset: 6, number: 2),
-                ReadLine(text: "  ", offset: 13, number: 4),
                 ReadLine(text: "gamma", offset: 16, number: 5),
                 ReadLine(text: "last", offset: 25, number: 7),
             ])
             #expect(summary == LineReader.Summary(lines: 7, endOffset: 29))
             // The same with a chunk smaller than a line, and numbered from 100.
             let (small, smallSummary) = try readLines(path, firstLine: 100, chunkSize: 3)
-            #expect(small.map(\.number) == [100, 101, 103, 104, 106])
+            #expect(small.map(\.number) == [100, 101, 104, 106])
             #expect(small.map(\.text) == lines.map(\.text))
             #expect(small.map(\.offset) == lines.map(\.offset))
             #expect(smallSummary == summary)
+        }
+    }
+
+    @Test func linesOfOnlySpacesAndTabsAreBlank() throws {
+        try withLineFolder { folder in
+            let path = folder + "/blank.json"
+            try writeBytes(Array("  \n\t\r\n{\"a\":1}\n \t \n x\n".utf8), to: path)
+            let (lines, summary) = try readLines(path)
+            #expect(lines == [ReadLine(text: "{\"a\":1}", offset: 6, number: 3), ReadLine(text: " x", offset: 18, number: 5)])
+            #expect(summary == LineReader.Summary(lines: 5, endOffset: 21))
+        }
+    }
+
+    @Test func aByteOrderMarkStartingTheFileIsNotPartOfTheFirstLine() throws {
+        try withLineFolder { folder in
+            let mark: [UInt8] = [0xEF, 0xBB, 0xBF]
+            // Only the file's own mark goes: one inside the file is data (the decoder deals with it).
+            let content = mark + Array("{\"a\":1}\r\n".utf8) + mark + Array("{\"b\":2}\n{\"c\":3}".utf8)
+            let expected = [
+                ReadLine(text: "{\"a\":1}", offset: 0, number: 1),
+                ReadLine(text: "\u{FEFF}{\"b\":2}", offset: 12, number: 2),
+                ReadLine(text: "{\"c\":3}", offset: 23, number: 3),
+            ]
+            let starts: [Int64] = [0, 12, 23]
+            let size = Int64(content.count)
+            let plain = folder + "/bom.json"
+            let gzip = folder + "/bom.json.gz"
+            try writeBytes(content, to: plain)
+            try writeGzip(content, to: gzip)
+            for (path, isGzip) in [(plain, false), (gzip, true)] {
+                for chunk in [nil, 1, 2, 4] as [Int?] {
+                    #expect(try readLines(path, gzip: isGzip, chunkSize: chunk).lines == expected, "\(path), chunk \(String(describing: chunk))")
+                }
+                for cut in Int64(1)..<size {
+                    #expect(try readSplit(path, gzip: isGzip, cuts: [cut], starts: starts, size: size) == expected, "\(path), cut at \(cut)")
+                }
+                #expect(try readSplit(path, gzip: isGzip, cuts: [1, 2, 3, 13], starts: starts, size: size, chunkSize: 2) == expected, "\(path)")
+            }
+            // A mark alone on the first line leaves a blank line; a file of just a mark has no record.
+            try writeBytes(mark + Array("\n{}".utf8), to: plain)
+            #expect(try readLines(plain).lines == [ReadLine(text: "{}", offset: 4, number: 2)])
+            try writeBytes(mark, to: plain)
+            let (none, summary) = try readLines(plain)
+            #expect(none.isEmpty)
+            #expect(summary == LineReader.Summary(lines: 1, endOffset: 3))
         }
     }
 

@@ -35,15 +35,23 @@ import Testing
             var row: [FieldValue] = []
             let ours = bytes.withUnsafeBytes { decoder.decode($0, into: &row) }
             let viaPaths = bytes.withUnsafeBytes { pathDecoder.decode($0, into: &row) }
-            #expect(ours == viaPaths, "\(String(decoding: bytes, as: UTF8.self).debugDescription)")
+            // Duplicate keys are only looked for among the keys a schema reads, so on those the two
+            // schemas may differ; on everything else they must agree exactly.
+            #expect(Self.ignoringDuplicateKeys(ours) == Self.ignoringDuplicateKeys(viaPaths), "\(String(decoding: bytes, as: UTF8.self).debugDescription)")
             let foundation = Result { try JSONSerialization.jsonObject(with: Data(bytes)) }
             let foundationAccepts = (try? foundation.get()) is [String: Any]
             if foundationAccepts == (ours == nil) { continue }
             // The two documented disagreements (see DifferentialTests): trailing commas and numbers beyond Double.
             if let ours, ours.reason.contains("trailing comma in") { continue }
+            // And one more: Foundation keeps the last of duplicate keys; we reject the record.
+            if let ours, ours.reason.hasPrefix("duplicate key ") { continue }
             if ours == nil, "\(foundation)".contains("is not representable") { continue }
             disagreements.append("\(String(decoding: bytes, as: UTF8.self).debugDescription): ours=\(ours?.reason ?? "ok") foundation=\(foundation)")
         }
         #expect(disagreements.isEmpty, "\(disagreements.prefix(10).joined(separator: "\n"))")
+    }
+
+    private static func ignoringDuplicateKeys(_ failure: DecodeFailure?) -> DecodeFailure? {
+        failure?.reason.hasPrefix("duplicate key ") == true ? nil : failure
     }
 }

@@ -3,18 +3,18 @@ enum CatchAllObject {
     /// Above this many members, duplicates are found with a hash set instead of pairwise comparison.
     private static let pairwiseLimit = 32
 
-    /// The compact object text of `members` (last duplicate key wins), or `.null` when there are none.
+    /// The compact object text of `members` (whose keys are all different), or `.null` when
+    /// there are none.
     static func value(of members: [CatchAllMember], in base: UnsafeRawPointer) -> FieldValue {
-        let kept = lastOccurrences(of: members, in: base)
-        guard !kept.isEmpty else { return .null }
+        guard !members.isEmpty else { return .null }
         var capacity = 1
-        for member in kept {
+        for member in members {
             capacity += (member.keyEnd - member.keyStart) + 4 + (member.valueEnd - member.valueStart)
         }
         let text = String(unsafeUninitializedCapacity: capacity) { buffer in
             let out = buffer.baseAddress!
             var written = 0
-            for (index, member) in kept.enumerated() {
+            for (index, member) in members.enumerated() {
                 out[written] = index == 0 ? JSONByte.openBrace : JSONByte.comma
                 out[written + 1] = JSONByte.quote
                 written += 2
@@ -34,19 +34,16 @@ enum CatchAllObject {
         return .json(text)
     }
 
-    /// `members` without those whose key occurs again later, in input order.
-    static func lastOccurrences(of members: [CatchAllMember], in base: UnsafeRawPointer) -> [CatchAllMember] {
+    /// The first member, in input order, whose key (unescaped) an earlier member already has.
+    static func firstDuplicate(in members: [CatchAllMember], base: UnsafeRawPointer) -> CatchAllMember? {
         if members.count <= pairwiseLimit {
-            return members.indices.filter { index in
-                !members[(index + 1)...].contains { keysEqual(members[index], $0, in: base) }
-            }.map { members[$0] }
+            for later in members.indices.dropFirst() where members[..<later].contains(where: { keysEqual($0, members[later], in: base) }) {
+                return members[later]
+            }
+            return nil
         }
         var seen = Set<[UInt8]>()
-        var kept: [CatchAllMember] = []
-        for member in members.reversed() where seen.insert(decodedKey(member, in: base)).inserted {
-            kept.append(member)
-        }
-        return kept.reversed()
+        return members.first { !seen.insert(decodedKey($0, in: base)).inserted }
     }
 
     private static func keysEqual(_ first: CatchAllMember, _ second: CatchAllMember, in base: UnsafeRawPointer) -> Bool {

@@ -28,6 +28,8 @@ struct JSONSyntaxError: Error, Equatable {
         case invalidUTF8
         case tooDeep(limit: Int)
         case trailingCharacters
+        /// A key read by the schema occurs twice in one object; the key as written.
+        case duplicateKey(String)
     }
 
     var issue: Issue
@@ -38,11 +40,24 @@ struct JSONSyntaxError: Error, Equatable {
         self.offset = offset
     }
 
+    /// The error for a second occurrence of the key whose text (between its quotes) is
+    /// `[start, end)` of `base`; the key is shown as written, cut after 40 bytes.
+    static func duplicateKey(in base: UnsafeRawPointer, from start: Int, to end: Int) -> JSONSyntaxError {
+        var cut = end
+        if end - start > 40 {
+            cut = start + 40
+            while cut > start && base.load(fromByteOffset: cut, as: UInt8.self) & 0xC0 == 0x80 { cut -= 1 }
+        }
+        let key = JSONStringText.verbatim(base, from: start, to: cut) + (cut < end ? "…" : "")
+        return JSONSyntaxError(.duplicateKey(key), at: start - 1)
+    }
+
     /// The full reason text used in `DecodeFailure`.
     var reason: String {
         switch issue {
         case .invalidUTF8: "invalid UTF-8 at byte \(offset)"
         case .trailingCharacters: "trailing characters after the JSON value at byte \(offset)"
+        case .duplicateKey(let key): "duplicate key \"\(key)\" at byte \(offset) (each key may appear only once in an object)"
         default: "invalid JSON at byte \(offset): \(detail)"
         }
     }
@@ -73,7 +88,7 @@ struct JSONSyntaxError: Error, Equatable {
         case .invalidUnicodeEscape: "invalid \\u escape (expected 4 hex digits)"
         case .unpairedSurrogate: "unpaired UTF-16 surrogate in \\u escape"
         case .tooDeep(let limit): "nesting deeper than \(limit) levels"
-        case .invalidUTF8, .trailingCharacters: ""
+        case .invalidUTF8, .trailingCharacters, .duplicateKey: ""
         }
     }
 }

@@ -22,7 +22,7 @@ public struct RecordDecoder: Sendable {
     /// On failure leaves `row` exactly as it was (remove anything appended) and returns the failure.
     public func decode(_ bytes: UnsafeRawBufferPointer, into row: inout [FieldValue]) -> DecodeFailure? {
         guard let base = bytes.baseAddress, !bytes.isEmpty else {
-            return DecodeFailure(stage: .decode, reason: JSONSyntaxError(.unexpectedEnd, at: 0).reason)
+            return DecodeFailure(stage: .decode, reason: "not a JSON object (got an empty record)")
         }
         return withUnsafeTemporaryAllocation(of: JSONValueSpan.self, capacity: trie.nodeCount) { spans in
             spans.initialize(repeating: .absent)
@@ -39,6 +39,12 @@ public struct RecordDecoder: Sendable {
                 }
             }
             if let failure { return failure }
+            // With a catch-all every top-level key is read, so none may occur twice (keys that
+            // fields map were checked while scanning).
+            if let duplicate = CatchAllObject.firstDuplicate(in: unmatched, base: base) {
+                let error = JSONSyntaxError.duplicateKey(in: base, from: duplicate.keyStart, to: duplicate.keyEnd)
+                return DecodeFailure(stage: .decode, reason: error.reason)
+            }
             return appendFields(base, spans: spans, unmatched: unmatched, to: &row)
         }
     }

@@ -7,6 +7,8 @@ struct RecordScan {
     let collectsCatchAll: Bool
     /// The top-level members no field maps, in input order (only when `collectsCatchAll`).
     private(set) var unmatched: [CatchAllMember] = []
+    /// The first repeated key among those the schema reads, reported once the scan succeeds.
+    private var duplicate: JSONSyntaxError?
 
     init(scanner: JSONScanner, trie: PathTrieView, spans: UnsafeMutablePointer<JSONValueSpan>, collectsCatchAll: Bool) {
         self.scanner = scanner
@@ -20,6 +22,11 @@ struct RecordScan {
         if scanner.hasPrefix("\u{FEFF}", at: 0) { scanner.pos = 3 }
         var first: UInt8 = 0
         do throws(JSONSyntaxError) {
+            scanner.skipWhitespace()
+            guard scanner.pos < scanner.end else {
+                // Nothing to point at inside the record: say what it holds instead.
+                return DecodeFailure(stage: .decode, reason: "not a JSON object (got only whitespace)")
+            }
             first = try scanner.nextByte()
             let start = scanner.pos
             if first == JSONByte.openBrace {
@@ -36,7 +43,7 @@ struct RecordScan {
         guard first == JSONByte.openBrace else {
             return DecodeFailure(stage: .decode, reason: "not a JSON object (got \(Self.kindName(first)))")
         }
-        return nil
+        return duplicate.map { DecodeFailure(stage: .decode, reason: $0.reason) }
     }
 
     /// What a JSON value starting with `first` is, for the "not a JSON object" reason.
@@ -100,9 +107,14 @@ struct RecordScan {
             }
             return
         }
-        // The last duplicate key wins, so forget what an earlier occurrence recorded in this subtree.
+        // A key the schema reads must not appear twice in one object: which value the producer
+        // meant is ambiguous (RFC 8259 leaves it open), so the record is rejected rather than
+        // one value silently kept. Keys nothing reads are not tracked, which costs nothing. The
+        // scan goes on, so that broken JSON is reported as such first.
+        if spans[child].isPresent && duplicate == nil {
+            duplicate = JSONSyntaxError.duplicateKey(in: scanner.base, from: keyStart, to: keyEnd)
+        }
         let subtreeEnd = trie.subtreeEnd(child)
-        for index in child..<subtreeEnd { spans[index] = .absent }
         if first == JSONByte.openBrace && subtreeEnd > child + 1 {
             try scanObject(node: child, level: level + 1)
         } else {

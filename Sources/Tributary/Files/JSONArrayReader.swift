@@ -57,6 +57,9 @@ private struct ArraySplitter {
     var elementStart: Int64 = 0
     var elementLine: Int64 = 1
     var trailingGarbage = false
+    /// Where text after the array's closing bracket starts.
+    var garbageStart: Int64 = 0
+    var garbageLine: Int64 = 0
 
     init(maxRecordBytes: Int) { self.maxRecordBytes = maxRecordBytes }
 
@@ -78,7 +81,13 @@ private struct ArraySplitter {
             case .beforeArray:
                 if byte == UInt8(ascii: "[") { state = .betweenElements }
             case .afterArray:
-                if !Self.isBlank(byte) { trailingGarbage = true }
+                if !trailingGarbage && !Self.isBlank(byte) {
+                    trailingGarbage = true
+                    garbageStart = base + Int64(index)
+                    garbageLine = line
+                }
+                // Kept to show in the dead letter, like an oversize record's first bytes.
+                if trailingGarbage && pending.count < 256 { pending.append(byte) }
             case .betweenElements:
                 if Self.isBlank(byte) || byte == UInt8(ascii: ",") { continue }
                 if byte == UInt8(ascii: "]") { state = .afterArray; continue }
@@ -127,9 +136,16 @@ private struct ArraySplitter {
     /// Hands over what is left as one damaged record.
     mutating func fail(_ reason: String, at position: Int64, _ body: (LineReader.Line) throws -> Void) throws {
         elements += 1
-        let start = state == .inElement ? elementStart : position
+        var start = position
+        var number = line
+        if state == .inElement {
+            (start, number) = (elementStart, elementLine)
+        } else if trailingGarbage {
+            (start, number) = (garbageStart, garbageLine)
+            while let last = pending.last, Self.isBlank(last) { pending.removeLast() }
+        }
         let shown = pending.prefix(256)
-        try shown.withUnsafeBytes { try body(LineReader.Line(bytes: $0, offset: start, number: state == .inElement ? elementLine : line, kind: .damaged(reason: reason))) }
+        try shown.withUnsafeBytes { try body(LineReader.Line(bytes: $0, offset: start, number: number, kind: .damaged(reason: reason))) }
         pending.removeAll()
         state = .afterArray
         trailingGarbage = false

@@ -5,7 +5,8 @@ import Glibc
 /// A range `[start, end)` holds exactly the lines whose first byte lies in it, so that a file
 /// split into consecutive ranges yields every line exactly once, and re-reading a range
 /// yields the same lines. A line ends at "\n" (a "\r" before it is dropped); the last line of
-/// a file needs no newline. Blank lines are counted but not delivered.
+/// a file needs no newline. Blank lines (empty, or only spaces and tabs) are counted but not
+/// delivered. A UTF-8 byte-order mark at the start of the file is not part of the first line.
 struct LineReader {
     /// One delivered line.
     struct Line {
@@ -207,7 +208,12 @@ private struct LineScanner {
             fullLength -= 1
             if Int64(bytes.count) > fullLength { bytes = UnsafeRawBufferPointer(rebasing: bytes.prefix(Int(fullLength))) }
         }
-        if fullLength == 0 { return }
+        // Editors on Windows start files with a byte-order mark; like most JSON tools, ignore it.
+        if start == 0 && fullLength >= 3 && bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF {
+            bytes = UnsafeRawBufferPointer(rebasing: bytes.dropFirst(3))
+            fullLength -= 3
+        }
+        if fullLength == 0 || (fullLength <= Int64(bytes.count) && Self.isBlank(bytes)) { return }
         let number = reader.firstLine + summary.lines - 1
         if fullLength > Int64(reader.maxRecordBytes) {
             let prefix = UnsafeRawBufferPointer(rebasing: bytes.prefix(reader.oversizePrefix))
@@ -215,6 +221,12 @@ private struct LineScanner {
         } else {
             try body(LineReader.Line(bytes: bytes, offset: start, number: number, kind: .complete))
         }
+    }
+
+    /// Only spaces, tabs and carriage returns (checked only when the first byte is one).
+    private static func isBlank(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard let first = bytes.first, first == 0x20 || first == 0x09 || first == 0x0D else { return false }
+        return bytes.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }
     }
 
     private func findNewline(_ chunk: UnsafeRawBufferPointer, from index: Int) -> Int? {
