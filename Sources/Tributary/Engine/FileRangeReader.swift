@@ -36,6 +36,28 @@ struct FileRangeReader {
                 }
             }
         }
+        var readEnd = range.end
+        var shrunkTo: Int64?
+        switch FileRangeCheck.compare(range, folder: config.files?.path) {
+        case .asPlanned:
+            break
+        case .escapes(let target):
+            // Swapped for a symlink out of the folder after listing: never read it.
+            counts.read += 1
+            counts.deadLettered += 1
+            deadLetters.append(DeadLetter(raw: [], reason: "refused: the file became a symlink to \(target), outside the input folder, between listing and reading", stage: .decode, origin: .file(path: range.path, line: range.firstLine, byteOffset: range.start)))
+            logger.error("refused \(range.path): it now points outside the input folder (\(target)); recorded as a dead letter and moving on")
+            return result
+        case .changed(let size, let mtimeNanos):
+            // Read what planning saw (appended bytes belong to no plan, so a re-run after a
+            // crash reads the same lines); a shrunk file's missing tail is dead-lettered below.
+            if !gzip {
+                let plannedEnd = range.end ?? range.size
+                readEnd = plannedEnd
+                if size < plannedEnd { shrunkTo = size }
+            }
+            logger.warning("\(range.path) changed between listing and reading (size \(range.size) -> \(size), mtime_ns \(range.mtimeNanos) -> \(mtimeNanos)); reading the planned bytes of what is there now")
+        }
         do {
             // A file holding one JSON array is read whole in its first range, element by element.
             if range.start == 0 && JSONArrayReader.isArrayFile(path: range.path, gzip: gzip) {
@@ -44,12 +66,22 @@ struct FileRangeReader {
                 result.linesTaken = summary.lines
                 return result
             }
-            let reader = LineReader(path: range.path, gzip: gzip, start: range.start, end: range.end, firstLine: range.firstLine, maxRecordBytes: limit)
+            let reader = LineReader(path: range.path, gzip: gzip, start: range.start, end: readEnd, firstLine: range.firstLine, maxRecordBytes: limit)
             let summary = try reader.forEachLine(handle)
             result.endOffset = max(range.start, summary.endOffset)
             result.linesTaken = range.firstLine - 1 + summary.lines
             // A split range is complete when it reached the end of the file.
             if let end = range.end { result.complete = summary.endOffset < end || (!gzip && summary.endOffset >= range.size) }
+            if let shrunkTo, let plannedEnd = readEnd {
+                // The planned bytes are gone: say so where the records would have been, so
+                // the gap is counted and visible rather than silent.
+                counts.read += 1
+                counts.deadLettered += 1
+                deadLetters.append(DeadLetter(raw: [], reason: "the file shrank to \(shrunkTo) bytes between listing and reading: its planned bytes \(max(shrunkTo, range.start))..<\(plannedEnd) were gone; restore them into a new file to add those records", stage: .decode, origin: .file(path: range.path, line: result.linesTaken + 1, byteOffset: result.endOffset)))
+                logger.error("\(range.path) shrank from \(range.size) to \(shrunkTo) bytes between listing and reading; the missing bytes are recorded as a dead letter")
+                result.endOffset = max(result.endOffset, plannedEnd)
+                result.complete = true
+            }
         } catch {
             // The file vanished or cannot be read: record that as a dead letter rather than
             // retrying a batch that can never succeed.
@@ -71,3 +103,4 @@ struct FileRangeReader {
         }
     }
 }
+
