@@ -29,6 +29,10 @@ struct RunCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func run() async throws {
+        // Past a file size limit (`ulimit -f`, LimitFSIZE=) the kernel sends SIGXFSZ, which
+        // kills the process before it can say which file; ignored, the write fails with
+        // EFBIG and the batch fails with an error naming the path.
+        signal(SIGXFSZ, SIG_IGN)
         let pipeline: TributaryConfig
         do {
             pipeline = try ConfigLoader.load(file: config)

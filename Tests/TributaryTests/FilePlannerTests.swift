@@ -155,6 +155,15 @@ private func taken(_ file: FileCandidate, bytes: Int64, lines: Int64, complete: 
         #expect(planFiles(config, [almost]).notes.unstable == 1)
     }
 
+    @Test func aFileWithAFutureMtimeWaitsForOneStableListingNotForTheClock() {
+        let config = fileConfig { $0.minFileAge = .seconds(5) }
+        // An hour ahead: the age rule alone would hold it back for an hour.
+        let ahead = candidate("ahead.json", size: 9, age: -3_600)
+        #expect(planFiles(config, [ahead]).notes.unstable == 1, "first seen: it may still be being written")
+        #expect(planFiles(config, [ahead], previousSizes: [ahead.path: 9]).ranges == [whole(ahead)])
+        #expect(planFiles(config, [ahead], previousSizes: [ahead.path: 4]).notes.unstable == 1, "still growing")
+    }
+
     @Test func filesOlderThanMaxFileAgeAreIgnored() {
         let config = fileConfig { $0.maxFileAge = .seconds(3_600) }
         let stale = candidate("stale.json", size: 5, age: 3_601)

@@ -92,7 +92,7 @@ final class BatchRunner {
                 try readKafka(plan, kafka, submit: submit)
             }
             if !plan.files.isEmpty {
-                let reader = FileChunkReader(maxRecordBytes: config.maxRecordBytes, logger: logger)
+                let reader = FileChunkReader(maxRecordBytes: config.maxRecordBytes, folder: config.files?.path, logger: logger)
                 for range in plan.files { outcome.files.append(try reader.read(range, emit: submit)) }
             }
             if let inputs = plan.replay, !inputs.isEmpty {

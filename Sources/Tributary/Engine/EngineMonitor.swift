@@ -61,17 +61,22 @@ public final class EngineMonitor: Sendable {
         emit(.ready)
     }
 
-    func committed(_ report: ProgressReport, json: [UInt8]) {
+    /// A batch committed. `sourceStillFailing`: the batch was planned without a source that
+    /// is unavailable (the broker is down, the input folder is gone), so the failure stands:
+    /// files flowing must not hide a Kafka outage from `/healthz`.
+    func committed(_ report: ProgressReport, json: [UInt8], sourceStillFailing: Bool = false) {
         let recovered = state.withLock { state in
             defer {
                 state.lastReport = report
                 state.lastReportJSON = json
                 state.batchesCommitted += 1
                 state.aliveAt = .now
-                state.failingSince = nil
-                state.failure = nil
+                if !sourceStillFailing {
+                    state.failingSince = nil
+                    state.failure = nil
+                }
             }
-            return state.failingSince != nil
+            return state.failingSince != nil && !sourceStillFailing
         }
         if recovered { emit(.recovered) }
         emit(.committed(report))

@@ -44,6 +44,10 @@ public final class MicroBatchEngine {
     /// Files reported as changed after being taken (reported once each).
     var reportedChanged: Set<String> = []
     public private(set) var lastProgress: ProgressReport?
+    /// True when the last planning went without a source (broker down, input folder gone).
+    var sourceUnavailable = false
+    /// Why the input folder could not be listed at the last planning (nil: it could).
+    var inputFolderProblem: String?
     /// High watermarks seen at the last planning, for lag in progress reports.
     var latestOffsets: [TopicPartition: Int64] = [:]
 
@@ -167,12 +171,12 @@ public final class MicroBatchEngine {
         let batchTime = TimestampFormat.format(Self.nowMicros())
         var kafkaRanges: [BatchPlan.KafkaRange] = []
         var dataLoss: [DataLossEvent] = []
+        var unavailable: [String] = []
         if let kafka, let kafkaPlanner {
             do {
                 let partitions = try kafka.partitions()
                 let marks = try kafka.watermarks(partitions)
                 latestOffsets = marks.mapValues(\.high)
-                monitor.healthy()
                 let plan = try kafkaPlanner.plan(
                     partitions: partitions, committed: committedKafka, watermarks: marks,
                     limit: kafkaLimit, sinceLastBatch: ContinuousClock.now - lastKafkaBatch)
@@ -184,13 +188,28 @@ public final class MicroBatchEngine {
             } catch let error as KafkaError where error.isRetriable {
                 // The broker is unreachable: keep processing files, keep Kafka where it is.
                 logger.warning("Kafka is unavailable, planning this batch without it: \(error)")
-                monitor.failing("Kafka is unavailable: \(error.message)")
+                unavailable.append("Kafka is unavailable: \(error.message)")
                 kafkaRanges = committedKafka.keys.sorted().map { BatchPlan.KafkaRange(topic: $0.topic, partition: $0.partition, start: committedKafka[$0]!, end: committedKafka[$0]!) }
             }
         }
         var fileRanges: [PlannedFileRange] = []
         if let files = config.files, let filePlanner, let filesLog {
-            var candidates = try FileListing.list(folder: files.path, pattern: files.pattern)
+            var candidates: [FileCandidate] = []
+            do {
+                candidates = try FileListing.list(folder: files.path, pattern: files.pattern)
+                if let missing = inputFolderProblem {
+                    logger.notice("input folder \(files.path) can be listed again (it was: \(missing)); files resume")
+                    inputFolderProblem = nil
+                }
+            } catch {
+                // A folder that disappears (an unmounted share, a folder replaced by a
+                // deploy) must not stop Kafka: plan without files until it is back.
+                if inputFolderProblem != error.description {
+                    logger.warning("\(error); planning without files until the folder is back (Kafka continues). Restore the folder or fix [source.files] path")
+                }
+                inputFolderProblem = error.description
+                unavailable.append("input folder unavailable: \(error)")
+            }
             if let fileLimit { candidates.removeAll { !fileLimit.contains($0.path) } }
             let planned = filePlanner.plan(candidates, progress: { filesLog.progress(of: $0) }, previousSizes: previousSizes, nowNanos: Self.nowMicros() * 1000)
             previousSizes = Dictionary(candidates.map { ($0.path, $0.size) }, uniquingKeysWith: { $1 })
@@ -199,6 +218,8 @@ public final class MicroBatchEngine {
                 logger.warning("\(path) changed after it was taken (size or mtime differs); it is not read again. Drop a new file with a new name to add records")
             }
         }
+        sourceUnavailable = !unavailable.isEmpty
+        if unavailable.isEmpty { monitor.healthy() } else { monitor.failing(unavailable.joined(separator: "; ")) }
         let plan = BatchPlan(batch: nextBatch, batchTime: batchTime, kafka: kafkaRanges, files: fileRanges, dataLoss: dataLoss)
         return plan.isEmpty ? nil : plan
     }
@@ -264,7 +285,7 @@ public final class MicroBatchEngine {
         lastProgress = report
         let line = report.jsonLine()
         try? store.writeProgress(plan.batch, json: line)
-        monitor.committed(report, json: line)
+        monitor.committed(report, json: line, sourceStillFailing: sourceUnavailable)
         logger.info("batch \(plan.batch) committed: \(String(decoding: line.dropLast(), as: UTF8.self))")
     }
 

@@ -5,10 +5,17 @@ import Glibc
 /// (concatenated members included). Reads in large chunks; never holds the whole file.
 final class ByteSource {
     /// Why the stream ended early.
-    enum Failure: Error, Equatable {
+    enum Failure: Error, Equatable, CustomStringConvertible {
         case io(String)
         /// The gzip data is cut short or damaged; what came before it was delivered.
         case corruptGzip(String)
+
+        // Dead letters and logs show this text to users: the message, not the enum case.
+        var description: String {
+            switch self {
+            case .io(let message), .corruptGzip(let message): return message
+            }
+        }
     }
 
     private let descriptor: Int32

@@ -54,6 +54,9 @@ enum FileListing {
         return result
     }
 
+    /// The canonical path `path` resolves to (symlinks followed), or nil.
+    static func resolve(_ path: String) -> String? { realPath(path) }
+
     private static func realPath(_ path: String) -> String? {
         guard let resolved = realpath(path, nil) else { return nil }
         defer { free(resolved) }

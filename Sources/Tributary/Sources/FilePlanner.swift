@@ -66,8 +66,13 @@ struct FilePlanner {
                 continue
             }
             if let maxAge, nowNanos - file.mtimeNanos > maxAge { continue }
-            let tooYoung = nowNanos - file.mtimeNanos < minAge
-            let growing = previousSizes[file.path].map { $0 != file.size } ?? false
+            let seenBefore = previousSizes[file.path]
+            // An mtime in the future (a clock that jumped back, a copy from a host whose
+            // clock runs ahead) would keep a file "young" until the wall clock catches up:
+            // such a file waits only until one listing has seen it at the same size.
+            let inFuture = file.mtimeNanos > nowNanos
+            let tooYoung = inFuture ? seenBefore == nil : nowNanos - file.mtimeNanos < minAge
+            let growing = seenBefore.map { $0 != file.size } ?? false
             if tooYoung || growing {
                 notes.unstable += 1
                 continue
