@@ -12,14 +12,22 @@ final class FileSink: BatchSink {
     let writer: ProjectedRowWriter
     /// The `partition_by` field's name and row position.
     let partition: (name: String, index: Int)?
+    /// `file_mode` of data files and manifests, and the mode of folders made for them.
+    let fileMode: mode_t
+    let folderMode: mode_t
 
-    init(name: String, path: String, writer: ProjectedRowWriter, partition: (name: String, index: Int)?) throws(FileIOError) {
+    init(
+        name: String, path: String, writer: ProjectedRowWriter, partition: (name: String, index: Int)?,
+        fileMode: mode_t = 0o640, folderMode: mode_t = 0o750
+    ) throws(FileIOError) {
         self.name = name
         self.path = path
         self.writer = writer
         self.partition = partition
-        try AtomicFileWriter.makeFolder(path)
-        try AtomicFileWriter.makeFolder(path + "/_manifest")
+        self.fileMode = fileMode
+        self.folderMode = folderMode
+        try AtomicFileWriter.makeFolder(path, mode: folderMode)
+        try AtomicFileWriter.makeFolder(path + "/_manifest", mode: folderMode)
     }
 
     func write(batch: Int64, rows: RowBuffer, selection: [Int], origins: [RowOrigin]) throws {
@@ -34,8 +42,8 @@ final class FileSink: BatchSink {
         var manifest: [UInt8] = Array("{\"batch\":\(batch),\"files\":[".utf8)
         for (number, (folder, members)) in groups.sorted(by: { $0.key < $1.key }).enumerated() {
             let relative = folder.isEmpty ? "\(batch)-0.jsonl" : "\(folder)/\(batch)-0.jsonl"
-            if !folder.isEmpty { try AtomicFileWriter.makeFolder("\(path)/\(folder)") }
-            let file = try AtomicFileWriter(path: "\(path)/\(relative)")
+            if !folder.isEmpty { try AtomicFileWriter.makeFolder("\(path)/\(folder)", mode: folderMode) }
+            let file = try AtomicFileWriter(path: "\(path)/\(relative)", mode: fileMode)
             try Self.serialize(members, of: rows, with: writer) { try file.write($0) }
             try file.commit()
             if number > 0 { manifest.append(UInt8(ascii: ",")) }
@@ -44,7 +52,7 @@ final class FileSink: BatchSink {
             manifest.append(contentsOf: Array(",\"records\":\(members.count),\"bytes\":\(file.bytesWritten)}".utf8))
         }
         manifest.append(contentsOf: Array("]}\n".utf8))
-        try AtomicFile.write(manifest, to: "\(path)/_manifest/\(batch).json", mode: 0o640)
+        try AtomicFile.write(manifest, to: "\(path)/_manifest/\(batch).json", mode: fileMode)
     }
 
     /// Turns `members` into JSON lines on every core, a window of rows at a time (so memory
