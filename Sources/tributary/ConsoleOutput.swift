@@ -10,9 +10,9 @@ enum ConsoleOutput {
         FileHandle.standardOutput.write(Data((text + "\n").utf8))
     }
 
-    /// Writes `text` and a newline to stderr.
+    /// Writes `text` and a newline to stderr, with the configuration's secrets masked.
     static func error(_ text: String) {
-        FileHandle.standardError.write(Data((text + "\n").utf8))
+        FileHandle.standardError.write(Data((LogRedaction.shared.redact(text) + "\n").utf8))
     }
 
     /// Prints `object` as one pretty JSON document with sorted keys.
@@ -33,7 +33,9 @@ enum ConsoleOutput {
     /// with status 2.
     static func loadConfig(_ path: String) throws -> TributaryConfig {
         do {
-            return try ConfigLoader.load(file: path)
+            let config = try ConfigLoader.load(file: path)
+            LogRedaction.shared.update(config.secrets)
+            return config
         } catch let error as ConfigError {
             self.error(error.description)
             throw ExitCode(2)

@@ -41,6 +41,7 @@ struct RunCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data((error.description + "\n").utf8))
             throw ExitCode(2)
         }
+        LogRedaction.shared.update(pipeline.secrets)
         global.bootstrapLogging(configLevel: pipeline.logLevel)
         let logger = Logger(label: "tributary")
         let monitor = EngineMonitor()
@@ -64,6 +65,18 @@ struct RunCommand: AsyncParsableCommand {
         // signal in both of its lists).
         group.gracefulShutdownSignals = [.sigterm, .sigint]
         group.maximumGracefulShutdownDuration = pipeline.shutdownTimeout + .seconds(10)
-        try await ServiceGroup(configuration: group).run()
+        do {
+            try await ServiceGroup(configuration: group).run()
+        } catch let error as ExitCode {
+            throw error
+        } catch {
+            // The command's last line is printed by ArgumentParser, outside the log handler.
+            throw RedactedError(description: LogRedaction.shared.redact(String(describing: error)))
+        }
     }
+}
+
+/// An error whose text has the configuration's secrets masked.
+struct RedactedError: Error, CustomStringConvertible {
+    let description: String
 }

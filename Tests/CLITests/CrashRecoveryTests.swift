@@ -1,15 +1,19 @@
 import Foundation
+import Kafka
 import Testing
 
 /// Kills a real `tributary run` with SIGKILL at random moments, restarts it each time, and
-/// checks that once the input is drained every good record is in the output exactly once and
-/// every bad record is in the dead letters exactly once.
+/// checks that once the input is drained every good record is in the file output exactly
+/// once, every bad record in the dead letters exactly once, and every good record in the
+/// Kafka output at least once. Both sources carry duplicates of earlier records in later
+/// batches, which a `dedupe` step drops: its state must survive every kill.
 @Suite("Crash recovery", .timeLimit(.minutes(10)))
 struct CrashRecoveryTests {
-    static let kills = Int(ProcessInfo.processInfo.environment["TRIBUTARY_CRASH_KILLS"] ?? "") ?? 20
+    /// `TRIBUTARY_CRASH_KILLS` (default 50): how many SIGKILLs one run of the test sends.
+    static let kills = Int(ProcessInfo.processInfo.environment["TRIBUTARY_CRASH_KILLS"] ?? "") ?? 50
 
-    @Test("SIGKILL at random points, both sources: exactly once in output and dead letters")
-    func killRepeatedly() throws {
+    @Test("SIGKILL at random points, both sources, file and Kafka sinks, dedupe: exactly once in files and dead letters, at least once in Kafka")
+    func killRepeatedly() async throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("crash-\(UUID().uuidString)")
         let incoming = root.appendingPathComponent("incoming").path
         try FileManager.default.createDirectory(atPath: incoming, withIntermediateDirectories: true)
@@ -20,13 +24,20 @@ struct CrashRecoveryTests {
         // with known bad records in both.
         var goodIDs: Set<String> = []
         var badRaw: [String] = []
+        // Records whose key an earlier batch already had: dedupe must drop them.
+        var duplicatesInInput = 0
         // More kills need more input, or the pipeline drains first.
         let scale = max(1, Self.kills / 20)
-        for hour in 0..<(24 * scale) {
+        let hours = 24 * scale
+        for hour in 0..<hours {
             var lines: [String] = []
             for n in 0..<60 {
                 let id = "f\(hour)-\(n)"
-                if n == 17 {
+                if n == 59 && hour > 0 {
+                    // The previous file's first visit again: taken by an earlier batch.
+                    lines.append("{\"visit_id\":\"f\(hour - 1)-0\",\"event_time\":\"2025-11-20T00:00:00Z\",\"page\":\"/again\"}")
+                    duplicatesInInput += 1
+                } else if n == 17 {
                     let bad = "{\"visit_id\":\"\(id)\",\"event_time\":\"not-a-time\"}"
                     lines.append(bad)
                     badRaw.append(bad)
@@ -39,7 +50,15 @@ struct CrashRecoveryTests {
         }
         var events: [String] = []
         for n in 0..<(600 * scale) {
-            if n % 97 == 5 {
+            if n % 10 == 3 && n >= 50 && (n - 49) % 97 != 5 {
+                // An event 49 offsets back again (about two batches later, same source).
+                events.append("{\"id\":\"k\(n - 49)\",\"ts\":\(1_700_000_000_000 + n)}")
+                duplicatesInInput += 1
+            } else if n % 50 == 7 {
+                // A file's visit seen again on Kafka: dedupe spans both sources.
+                events.append("{\"id\":\"f\((n / 50) % hours)-1\",\"ts\":\(1_700_000_000_000 + n)}")
+                duplicatesInInput += 1
+            } else if n % 97 == 5 {
                 let bad = "{\"id\":\"k\(n)\",\"ts\":\"soon\"}"
                 events.append(bad)
                 badRaw.append(bad)
@@ -51,7 +70,7 @@ struct CrashRecoveryTests {
         let eventsFile = root.appendingPathComponent("events.jsonl").path
         try Data((events.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: eventsFile))
 
-        let (broker, brokerOut, _) = try ChildProcess.start(ChildProcess.tributaryPath, ["broker", "--topic", "visits:3", "--load", "visits=\(eventsFile)"])
+        let (broker, brokerOut, _) = try ChildProcess.start(ChildProcess.tributaryPath, ["broker", "--topic", "visits:3", "--topic", "visits-out:3", "--load", "visits=\(eventsFile)"])
         defer { broker.terminate(); broker.waitUntilExit() }
         let bootstrap = ChildProcess.firstLine(of: brokerOut)
 
@@ -69,8 +88,22 @@ struct CrashRecoveryTests {
             max_files_per_trigger = 1
             max_bytes_per_trigger = 1500
             min_file_age = "0s"
+
+            [[transform]]
+            dedupe = { key = ["visit_id"], within = "1h" }
+            """, sink: """
+            [[sink]]
+            type = "files"
+            path = "output"
+
+            [[sink]]
+            type = "kafka"
+            bootstrap_servers = "\(bootstrap)"
+            topic = "visits-out"
+            key = "visit_id"
             """).utf8).write(to: URL(fileURLWithPath: config))
 
+        let started = ContinuousClock.now
         var environment = ProcessInfo.processInfo.environment
         environment["TRIBUTARY_TEST_PHASE_DELAY_MS"] = "15"
         var killed = 0
@@ -136,6 +169,30 @@ struct CrashRecoveryTests {
         }
         #expect(Set(lettered.keys) == Set(badRaw))
         #expect(lettered.values.allSatisfy { $0 == 1 })
+        #expect(duplicatesInInput > 100)
+
+        // The Kafka sink: every good record at least once. A batch that ran again after a
+        // kill produced the same records under the same batch header, so dropping repeats by
+        // (tributary.batch, key) leaves each record exactly once.
+        let reader = try KafkaRangeReader(configuration: KafkaConfiguration(bootstrapServers: bootstrap))
+        let partitions = (0..<3).map { TopicPartition("visits-out", Int32($0)) }
+        let marks = try reader.watermarks(of: partitions)
+        let records = try await reader.readAll(partitions.map { PartitionRange($0.topic, $0.partition, start: marks[$0]!.low, end: marks[$0]!.high) })
+        var produced: [String: Int] = [:]
+        var byBatchAndKey: [String: Set<String>] = [:]
+        for record in records {
+            let row = try JSONSerialization.jsonObject(with: Data(record.value ?? [])) as! [String: Any]
+            let id = row["visit_id"] as! String
+            produced[id, default: 0] += 1
+            #expect(record.key.map { String(decoding: $0, as: UTF8.self) } == id)
+            let batch = record.headers.first { $0.name == "tributary.batch" }.map { String(decoding: $0.value ?? [], as: UTF8.self) }
+            byBatchAndKey[id, default: []].insert(try #require(batch, "a record without tributary.batch"))
+        }
+        #expect(Set(produced.keys) == goodIDs, "missing from Kafka: \(goodIDs.subtracting(produced.keys).sorted().prefix(10)); unexpected: \(Set(produced.keys).subtracting(goodIDs).sorted().prefix(10))")
+        let inSeveralBatches = byBatchAndKey.filter { $0.value.count > 1 }.keys.sorted()
+        #expect(inSeveralBatches.isEmpty, "produced by more than one batch: \(inSeveralBatches.prefix(10))")
+        let elapsed = ContinuousClock.now - started
+        print("crash recovery: \(killed) kills in \(runs) runs, \(uncommittedAfterKill) between write-ahead and commit, \(records.count) Kafka records for \(goodIDs.count) ids, \(elapsed)")
     }
 
     private func runPipeline(config: String, environment: [String: String]) throws -> Process {

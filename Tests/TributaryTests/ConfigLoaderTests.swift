@@ -453,4 +453,47 @@ private func minimal(kafka extra: String = "", head: String = "") -> String {
             #expect(config.checkpointDir == "/state/cp")
         }
     }
+
+    // MARK: file modes and the HTTP endpoint's address
+
+    @Test func fileModeDefaultsTo0640AndAcceptsOctalStrings() throws {
+        #expect(try ConfigLoader.parse(minimal(), file: "/etc/tributary/p.toml").fileMode == 0o640)
+        #expect(try ConfigLoader.parse(minimal(), file: "/etc/tributary/p.toml").folderMode == 0o750)
+        for (text, mode, folder) in [("0644", 0o644, 0o755), ("600", 0o600, 0o700), ("0660", 0o660, 0o770), ("0o640", 0o640, 0o750)] as [(String, UInt32, UInt32)] {
+            let config = try ConfigLoader.parse(minimal(head: "file_mode = \"\(text)\""), file: "/etc/tributary/p.toml")
+            #expect(config.fileMode == mode, "\(text)")
+            #expect(config.folderMode == folder, "\(text)")
+        }
+    }
+
+    @Test func fileModeRefusesWorldWritableSpecialBitsAndNonOctal() {
+        let cases: [(String, String)] = [
+            ("0666", "'0666' lets every user write the files; drop the last digit's 2, e.g. \"0640\" or \"0644\""),
+            ("0777", "'0777' lets every user write the files; drop the last digit's 2, e.g. \"0640\" or \"0644\""),
+            ("4640", "'4640' sets setuid, setgid or sticky bits; use plain permission bits, e.g. \"0640\""),
+            ("0440", "'0440' must let the owner read and write (6 as the owner digit), e.g. \"0640\""),
+            ("0648", "'0648' is not an octal mode; write it as a string of octal digits, e.g. \"0640\""),
+            ("rw-r-----", "'rw-r-----' is not an octal mode; write it as a string of octal digits, e.g. \"0640\""),
+            ("06400", "'06400' is not an octal mode; write it as a string of octal digits, e.g. \"0640\""),
+        ]
+        for (text, message) in cases {
+            #expect(problems(minimal(head: "file_mode = \"\(text)\"")) == [.init(key: "file_mode", message: message)], "\(text)")
+        }
+        // An integer is refused by type: 640 written bare would silently be decimal.
+        let bare = problems(minimal(head: "file_mode = 640"))
+        #expect(bare.map(\.key) == ["file_mode"])
+    }
+
+    @Test func httpListensOnLoopbackUnlessAHostIsWrittenOut() throws {
+        let omitted = try ConfigLoader.parse(minimal() + "\n[http]\n", file: "/etc/tributary/p.toml")
+        #expect(omitted.httpListen == "127.0.0.1:9464")
+        #expect(HTTPAddress("9464") == HTTPAddress("127.0.0.1:9464"))
+        #expect(HTTPAddress("0")?.host == "127.0.0.1")
+        #expect(HTTPAddress("0.0.0.0:9464")?.host == "0.0.0.0")
+        #expect(HTTPAddress("[::1]:9464")?.host == "::1")
+        #expect(try ConfigLoader.parse(minimal(), file: "/etc/tributary/p.toml").httpListen == nil)
+        #expect(problems(minimal() + "\n[http]\nlisten = \":9464\"\n") == [.init(
+            key: "http.listen",
+            message: "':9464' is not HOST:PORT; write \"0.0.0.0:9464\" to listen on every interface, or \"9464\" for loopback only")])
+    }
 }

@@ -41,7 +41,10 @@ enum CheckpointFileSystem {
         if try exists(path) { return }
         let parentPath = parent(of: path)
         if parentPath != path { try makeDirectory(parentPath, mode: mode) }
-        if mkdir(path, mode) != 0 {
+        if mkdir(path, mode) == 0 {
+            // mkdir() applies the umask; checkpoint folders are exactly `mode`.
+            try check(chmod(path, mode), path, "set the mode of the folder")
+        } else {
             let code = errno
             if code != EEXIST { throw CheckpointError.io(path, "create the folder", code) }
         }

@@ -27,6 +27,8 @@ public final class CheckpointLock: Sendable {
         let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         try CheckpointFileSystem.check(descriptor, path, "open the lock file")
         do {
+            // Like every checkpoint file: the owner's only, whatever the umask.
+            try CheckpointFileSystem.check(fchmod(descriptor, 0o600), path, "set the mode of the lock file")
             try lockExclusively(descriptor, directory: directory, path: path)
             try recordHolder(descriptor, path: path)
         } catch {

@@ -68,11 +68,14 @@ public enum ConfigLoader {
         if let logLevel, !["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel) {
             root.diagnostics.report("log_level", "'\(logLevel)' is not one of trace, debug, info, notice, warning, error, critical")
         }
+        let fileMode = readFileMode(root)
         var httpListen: String?
         if let http = root.table("http") {
-            httpListen = http.string("listen", required: true)
+            // Loopback unless a host is written out: the endpoint has no authentication.
+            httpListen = http.string("listen") ?? HTTPAddress.defaultListen
             if let listen = httpListen, HTTPAddress(listen) == nil {
-                http.diagnostics.report(http.keyPath("listen"), "'\(listen)' is not HOST:PORT, e.g. \"127.0.0.1:9464\"")
+                let hint = listen.hasPrefix(":") ? "; write \"0.0.0.0\(listen)\" to listen on every interface, or \"\(listen.dropFirst())\" for loopback only" : ", e.g. \"127.0.0.1:9464\", or a port alone for loopback"
+                http.diagnostics.report(http.keyPath("listen"), "'\(listen)' is not HOST:PORT\(hint)")
             }
             http.finish()
         }
@@ -96,9 +99,28 @@ public enum ConfigLoader {
         if let shutdownTimeout { config.shutdownTimeout = shutdownTimeout }
         if let stallTimeout { config.stallTimeout = stallTimeout }
         config.httpListen = httpListen
+        if let fileMode { config.fileMode = fileMode }
         config.logLevel = logLevel
         if let unrouted { config.unrouted = unrouted }
         return config
+    }
+
+    private static func readFileMode(_ root: TOMLReader) -> UInt32? {
+        guard let text = root.string("file_mode") else { return nil }
+        switch ConfigValues.fileMode(text) {
+        case .success(let mode):
+            return mode
+        case .failure(let problem):
+            let why: String
+            switch problem {
+            case .notOctal: why = "is not an octal mode; write it as a string of octal digits, e.g. \"0640\""
+            case .specialBits: why = "sets setuid, setgid or sticky bits; use plain permission bits, e.g. \"0640\""
+            case .worldWritable: why = "lets every user write the files; drop the last digit's 2, e.g. \"0640\" or \"0644\""
+            case .ownerCannotReadWrite: why = "must let the owner read and write (6 as the owner digit), e.g. \"0640\""
+            }
+            root.diagnostics.report("file_mode", "'\(text)' \(why)")
+            return nil
+        }
     }
 
     private static func readTrigger(_ root: TOMLReader) -> Trigger? {

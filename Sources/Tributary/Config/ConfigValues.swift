@@ -30,6 +30,24 @@ public enum ConfigValues {
         }
         return Int64(trimmed).flatMap { $0 >= 0 ? $0 : nil }
     }
+
+    /// `file_mode`: an octal permission string such as "0640" or "640" → its value, or a
+    /// reason the mode is refused. World-writable modes and special bits are refused, and the
+    /// owner must keep read and write (the operator commands read and rewrite these files).
+    public static func fileMode(_ text: String) -> Result<UInt32, FileModeProblem> {
+        let digits = text.hasPrefix("0o") ? text.dropFirst(2) : Substring(text)
+        guard (3...4).contains(digits.count), digits.allSatisfy({ ("0"..."7").contains($0) }),
+              let value = UInt32(digits, radix: 8) else { return .failure(.notOctal) }
+        if value & 0o7000 != 0 { return .failure(.specialBits) }
+        if value & 0o002 != 0 { return .failure(.worldWritable) }
+        if value & 0o600 != 0o600 { return .failure(.ownerCannotReadWrite) }
+        return .success(value)
+    }
+
+    /// Why a `file_mode` value is refused.
+    public enum FileModeProblem: Error, Equatable {
+        case notOctal, specialBits, worldWritable, ownerCannotReadWrite
+    }
 }
 
 extension StringProtocol {

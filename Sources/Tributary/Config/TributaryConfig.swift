@@ -34,10 +34,21 @@ public struct TributaryConfig: Sendable {
     public var httpListen: String?
     /// `log_level`: the log level, unless `--log-level` is given (default info).
     public var logLevel: String?
+    /// `file_mode` (default "0640"): the permission bits of output files, manifests and dead
+    /// letters, applied exactly (the umask does not change them). Folders Tributary creates
+    /// for them get the same bits plus search (x) wherever read is granted. Checkpoint files
+    /// are always 0600 and checkpoint folders 0700.
+    public var fileMode: UInt32 = 0o640
     /// Values that came from `${...}`: never printed.
     public var secrets: Set<String> = []
     /// The file this was read from.
     public var file: String = ""
+}
+
+extension TributaryConfig {
+    /// The mode of folders made for output and dead-letter files: `fileMode`, plus x
+    /// wherever r is granted (0640 → 0750, 0644 → 0755, 0600 → 0700).
+    public var folderMode: UInt32 { fileMode | ((fileMode & 0o444) >> 2) }
 }
 
 /// When batches run.

@@ -203,7 +203,7 @@ final class BatchRunner {
     /// One file per source, written atomically and named by batch, so a re-run replaces it.
     private func writeDeadLetters(_ letters: [DeadLetter], plan: BatchPlan) throws -> [String] {
         guard !letters.isEmpty else { return [] }
-        try AtomicFileWriter.makeFolder(config.deadLetterDir)
+        try AtomicFileWriter.makeFolder(config.deadLetterDir, mode: config.folderMode)
         var files: [String] = []
         for source in ["kafka", "files", "replay"] {
             let selected = letters.filter { $0.sourceName == source }
@@ -211,7 +211,7 @@ final class BatchRunner {
             var buffer: [UInt8] = []
             for letter in selected { letter.appendJSON(batch: plan.batch, time: plan.batchTime, to: &buffer) }
             let path = "\(config.deadLetterDir)/\(plan.batch)-\(source).jsonl"
-            try AtomicFile.write(buffer, to: path, mode: 0o640)
+            try AtomicFile.write(buffer, to: path, mode: config.fileMode)
             files.append(path)
         }
         return files

@@ -42,7 +42,7 @@ extension MicroBatchEngine {
             for entry in entries { taken.insert(entry.identity) }
         }
         let retired = config.deadLetterDir + "/replayed"
-        try AtomicFileWriter.makeFolder(retired)
+        try AtomicFileWriter.makeFolder(retired, mode: config.folderMode)
         for file in try DeadLetterReader.files(in: config.deadLetterDir) {
             let bytes = try AtomicFile.read(file)
             let (entries, _) = DeadLetterReader.parse(bytes, file: file)
@@ -68,11 +68,11 @@ extension MicroBatchEngine {
                 if let entry = parsed.first, already.contains(entry.identity) { continue }
                 existing += line + [UInt8(ascii: "\n")]
             }
-            try AtomicFile.write(existing, to: target, mode: 0o640)
+            try AtomicFile.write(existing, to: target, mode: config.fileMode)
             if keep.isEmpty {
                 unlink(file)
             } else {
-                try AtomicFile.write(keep, to: file, mode: 0o640)
+                try AtomicFile.write(keep, to: file, mode: config.fileMode)
             }
         }
     }

@@ -43,6 +43,8 @@ public final class MicroBatchEngine {
     var fileLimit: Set<String>?
     /// Files reported as changed after being taken (reported once each).
     var reportedChanged: Set<String> = []
+    /// Input names that are not UTF-8, already warned about.
+    var reportedUndecodable: Set<String> = []
     public private(set) var lastProgress: ProgressReport?
     /// True when the last planning went without a source (broker down, input folder gone).
     var sourceUnavailable = false
@@ -195,8 +197,11 @@ public final class MicroBatchEngine {
         var fileRanges: [PlannedFileRange] = []
         if let files = config.files, let filePlanner, let filesLog {
             var candidates: [FileCandidate] = []
+            var undecodable: [String] = []
             do {
-                candidates = try FileListing.list(folder: files.path, pattern: files.pattern)
+                candidates = try FileListing.list(folder: files.path, pattern: files.pattern) { name, reason in
+                    if reason == .undecodableName { undecodable.append(name) }
+                }
                 if let missing = inputFolderProblem {
                     logger.notice("input folder \(files.path) can be listed again (it was: \(missing)); files resume")
                     inputFolderProblem = nil
@@ -209,6 +214,9 @@ public final class MicroBatchEngine {
                 }
                 inputFolderProblem = error.description
                 unavailable.append("input folder unavailable: \(error)")
+            }
+            for name in undecodable where reportedUndecodable.insert(name).inserted {
+                logger.warning("\(files.path)/\(name) is skipped: its name is not valid UTF-8 (shown with U+FFFD); rename it to a UTF-8 name to have it read")
             }
             if let fileLimit { candidates.removeAll { !fileLimit.contains($0.path) } }
             let planned = filePlanner.plan(candidates, progress: { filesLog.progress(of: $0) }, previousSizes: previousSizes, nowNanos: Self.nowMicros() * 1000)
@@ -299,7 +307,7 @@ public final class MicroBatchEngine {
             switch sink.kind {
             case let .files(path, partitionBy):
                 let partition = partitionBy.flatMap { name in chain.partitionColumns[index].map { (name: name, index: $0) } }
-                sinks.append(try FileSink(name: sink.name, path: path, writer: writer, partition: partition))
+                sinks.append(try FileSink(name: sink.name, path: path, writer: writer, partition: partition, fileMode: config.fileMode, folderMode: config.folderMode))
             case .console:
                 sinks.append(ConsoleSink(name: sink.name, writer: writer))
             case .kafka(let settings):

@@ -18,6 +18,13 @@ final class AtomicFileWriter {
         temporaryPath = "\(folder)/.\(name).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
         descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
         guard descriptor >= 0 else { throw FileIOError(path: temporaryPath, operation: "create", errno: errno) }
+        // open() applies the umask; `file_mode` promises exactly `mode`.
+        guard fchmod(descriptor, mode) == 0 else {
+            let error = errno
+            close(descriptor)
+            unlink(temporaryPath)
+            throw FileIOError(path: temporaryPath, operation: "set the mode of", errno: error)
+        }
         buffer.reserveCapacity(flushThreshold + (1 << 16))
     }
 
@@ -87,12 +94,15 @@ final class AtomicFileWriter {
         guard fsync(descriptor) == 0 else { throw FileIOError(path: folder, operation: "fsync folder", errno: errno) }
     }
 
-    /// Creates `folder` and its parents (mode 0750) if missing.
+    /// Creates `folder` and its parents (mode 0750) if missing. A folder created here gets
+    /// exactly `mode` (whatever the umask); existing folders keep theirs.
     static func makeFolder(_ folder: String, mode: mode_t = 0o750) throws(FileIOError) {
         var current = folder.hasPrefix("/") ? "" : "."
         for part in folder.split(separator: "/") {
             current += "/" + part
-            if mkdir(current, mode) != 0 && errno != EEXIST {
+            if mkdir(current, mode) == 0 {
+                guard chmod(current, mode) == 0 else { throw FileIOError(path: current, operation: "set the mode of folder", errno: errno) }
+            } else if errno != EEXIST {
                 throw FileIOError(path: current, operation: "create folder", errno: errno)
             }
         }

@@ -20,6 +20,7 @@ public enum ConfigDescription {
         out.raw("shutdown_timeout", quote(duration(config.shutdownTimeout)))
         out.raw("stall_timeout", quote(duration(config.stallTimeout)))
         out.string("log_level", config.logLevel ?? "info")
+        out.string("file_mode", "0" + String(config.fileMode, radix: 8))
         schema(config.schema, &out)
         if let kafka = config.kafka { kafkaSource(kafka, schema: config.schema, &out) }
         if let files = config.files { fileSource(files, schema: config.schema, &out) }

@@ -1,3 +1,5 @@
+import Glibc
+
 /// Writes each batch as JSON-lines files named by batch id (`<batch>-0.jsonl`, in
 /// `field=value/` sub-folders with `partition_by`), then a manifest
 /// `_manifest/<batch>.json` listing them. Files are written atomically and a re-run of a
@@ -8,14 +10,22 @@ final class FileSink: BatchSink {
     let writer: ProjectedRowWriter
     /// The `partition_by` field's name and row position.
     let partition: (name: String, index: Int)?
+    /// `file_mode` of data files and manifests, and the mode of folders made for them.
+    let fileMode: mode_t
+    let folderMode: mode_t
 
-    init(name: String, path: String, writer: ProjectedRowWriter, partition: (name: String, index: Int)?) throws(FileIOError) {
+    init(
+        name: String, path: String, writer: ProjectedRowWriter, partition: (name: String, index: Int)?,
+        fileMode: mode_t = 0o640, folderMode: mode_t = 0o750
+    ) throws(FileIOError) {
         self.name = name
         self.path = path
         self.writer = writer
         self.partition = partition
-        try AtomicFileWriter.makeFolder(path)
-        try AtomicFileWriter.makeFolder(path + "/_manifest")
+        self.fileMode = fileMode
+        self.folderMode = folderMode
+        try AtomicFileWriter.makeFolder(path, mode: folderMode)
+        try AtomicFileWriter.makeFolder(path + "/_manifest", mode: folderMode)
     }
 
     func prepare(rows: RowBuffer, selection: [Int], origin: String, context: ExpressionContext) throws -> SinkPart {
@@ -74,8 +84,8 @@ final class FileSinkBatch: SinkBatch {
         guard case .lines(let groups) = part else { return }
         for group in groups {
             if files[group.folder] == nil {
-                if !group.folder.isEmpty { try AtomicFileWriter.makeFolder("\(sink.path)/\(group.folder)") }
-                files[group.folder] = (try AtomicFileWriter(path: "\(sink.path)/\(relative(group.folder))"), 0)
+                if !group.folder.isEmpty { try AtomicFileWriter.makeFolder("\(sink.path)/\(group.folder)", mode: sink.folderMode) }
+                files[group.folder] = (try AtomicFileWriter(path: "\(sink.path)/\(relative(group.folder))", mode: sink.fileMode), 0)
             }
             try files[group.folder]!.file.write(group.bytes)
             files[group.folder]!.records += group.records
@@ -93,7 +103,7 @@ final class FileSinkBatch: SinkBatch {
             manifest.append(contentsOf: Array(",\"records\":\(records),\"bytes\":\(file.bytesWritten)}".utf8))
         }
         manifest.append(contentsOf: Array("]}\n".utf8))
-        try AtomicFile.write(manifest, to: "\(sink.path)/_manifest/\(batch).json", mode: 0o640)
+        try AtomicFile.write(manifest, to: "\(sink.path)/_manifest/\(batch).json", mode: sink.fileMode)
     }
 
     private func relative(_ folder: String) -> String {

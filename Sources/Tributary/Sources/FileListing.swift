@@ -19,6 +19,9 @@ enum FileListing {
     /// Why a name was passed over, for the debug log and tests.
     enum Skip: Equatable {
         case hidden, temporary, pattern, notRegular, symlinkOutside
+        /// The name is not valid UTF-8: paths are text in the checkpoint and the logs, so
+        /// such a file cannot be recorded faithfully (`name` then shows U+FFFD for the bad bytes).
+        case undecodableName
     }
 
     /// Regular files whose name matches `pattern` (fnmatch glob), except hidden files
@@ -31,10 +34,14 @@ enum FileListing {
         let realFolder = realPath(folder) ?? folder
         var result: [FileCandidate] = []
         while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            let (name, valid) = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                let bytes = raw.prefix { $0 != 0 }
+                // One validating pass; the repairing decode only for the rare invalid name.
+                if let name = String(validating: bytes, as: UTF8.self) { return (name, true) }
+                return (String(decoding: bytes, as: UTF8.self), false)
             }
             if name == "." || name == ".." { continue }
+            guard valid else { skipped?(name, .undecodableName); continue }
             if name.hasPrefix(".") { skipped?(name, .hidden); continue }
             if name.hasSuffix(".tmp") || name.hasSuffix(".part") { skipped?(name, .temporary); continue }
             guard fnmatch(pattern, name, 0) == 0 else { skipped?(name, .pattern); continue }

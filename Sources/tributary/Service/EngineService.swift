@@ -85,7 +85,9 @@ struct EngineService: Service {
         let source = DispatchSource.makeSignalSource(signal: SIGHUP, queue: DispatchQueue(label: "tributary.reload"))
         source.setEventHandler { [configFile, logger, reloads] in
             do {
-                reloads.offer(try ConfigLoader.load(file: configFile))
+                let config = try ConfigLoader.load(file: configFile)
+                LogRedaction.shared.include(config.secrets)
+                reloads.offer(config)
                 logger.notice("SIGHUP: re-read \(configFile); it applies from the next batch if every change can be made live")
             } catch {
                 logger.error("SIGHUP: configuration \(configFile) refused, the running configuration stays: \(error)")

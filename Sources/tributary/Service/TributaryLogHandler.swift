@@ -62,6 +62,10 @@ struct TributaryLogHandler: LogHandler {
         if let error = event.error {
             merged["error"] = "\(error)"
         }
-        writer.write(LogLine.render(format: format, time: clock(), level: event.level, label: label, message: event.message.description, metadata: merged))
+        // Before rendering, so that escaping cannot hide a secret from the replacement.
+        let redaction = LogRedaction.shared
+        writer.write(LogLine.render(
+            format: format, time: clock(), level: event.level, label: label,
+            message: redaction.redact(event.message.description), metadata: redaction.redact(merged)))
     }
 }
