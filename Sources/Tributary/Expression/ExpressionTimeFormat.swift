@@ -50,8 +50,9 @@ struct ExpressionTimeFormat: Sendable {
         let (days, microsOfDay) = ExpressionTimeUnit.split(micros, by: ExpressionTimeUnit.microsPerDay)
         let date = CivilCalendar.date(daysSinceEpoch: days)
         let secondOfDay = microsOfDay / 1_000_000
+        // No reserveCapacity: a result of up to 15 UTF-8 bytes (e.g. '%Y-%m-%d') then stays an
+        // inline small string, with no heap allocation per row.
         var result = ""
-        result.reserveCapacity(32)
         for piece in pieces {
             switch piece {
             case .text(let text): result += text

@@ -1,11 +1,13 @@
 /// Writes rows as JSON objects: the output columns (names and row positions) in order, the
-/// `"name":` prefixes prepared once.
-struct ProjectedRowWriter: Sendable {
+/// `"name":` prefixes prepared once. The file, console and Kafka sinks write their rows with it.
+public struct ProjectedRowWriter: Sendable {
     /// The output columns: name and position in the (wider) row.
-    let columns: [(name: String, index: Int)]
+    public let columns: [(name: String, index: Int)]
     private let prefixes: [[UInt8]]
 
-    init(columns: [(name: String, index: Int)]) {
+    /// Creates a writer for `columns`, written in this order under these names; values are
+    /// taken from each column's `index` in the row.
+    public init(columns: [(name: String, index: Int)]) {
         self.columns = columns
         prefixes = columns.enumerated().map { position, column in
             var bytes: [UInt8] = position == 0 ? [UInt8(ascii: "{")] : [UInt8(ascii: ",")]
@@ -15,14 +17,15 @@ struct ProjectedRowWriter: Sendable {
         }
     }
 
-    /// Appends `row` as one JSON object and a newline.
-    func append(_ row: ArraySlice<FieldValue>, to buffer: inout [UInt8]) {
+    /// Appends `row` as one JSON object and a newline; values are written as by
+    /// `JSONLineWriter.appendValue(_:to:)`.
+    public func append(_ row: ArraySlice<FieldValue>, to buffer: inout [UInt8]) {
         appendObject(row, to: &buffer)
         buffer.append(UInt8(ascii: "\n"))
     }
 
     /// Appends `row` as one JSON object, without a newline.
-    func appendObject(_ row: ArraySlice<FieldValue>, to buffer: inout [UInt8]) {
+    public func appendObject(_ row: ArraySlice<FieldValue>, to buffer: inout [UInt8]) {
         if columns.isEmpty {
             buffer.append(contentsOf: [UInt8(ascii: "{"), UInt8(ascii: "}")])
             return
