@@ -1,14 +1,15 @@
 /// Writes rows as JSON objects: the output columns (names and row positions) in order, the
 /// `"name":` prefixes prepared once.
-struct ProjectedRowWriter: Sendable {
+public struct ProjectedRowWriter: Sendable {
     /// The output columns: name and position in the (wider) row.
-    let columns: [(name: String, index: Int)]
+    public let columns: [(name: String, index: Int)]
     /// Every column's `{"name":` or `,"name":`, back to back; `prefixRanges[i]` is column i's.
     private let prefixBytes: [UInt8]
     private let prefixRanges: [Range<Int>]
     private let indexes: [Int]
 
-    init(columns: [(name: String, index: Int)]) {
+    /// Prepares the `"name":` prefixes of `columns`, in order.
+    public init(columns: [(name: String, index: Int)]) {
         self.columns = columns
         var bytes: [UInt8] = []
         var ranges: [Range<Int>] = []
@@ -25,20 +26,20 @@ struct ProjectedRowWriter: Sendable {
     }
 
     /// Appends `row` as one JSON object and a newline.
-    func append(_ row: ArraySlice<FieldValue>, to buffer: inout [UInt8]) {
+    public func append(_ row: ArraySlice<FieldValue>, to buffer: inout [UInt8]) {
         appendObject(row, to: &buffer)
         buffer.append(UInt8(ascii: "\n"))
     }
 
     /// Appends `row` as one JSON object, without a newline.
-    func appendObject(_ row: ArraySlice<FieldValue>, to buffer: inout [UInt8]) {
+    public func appendObject(_ row: ArraySlice<FieldValue>, to buffer: inout [UInt8]) {
         row.withUnsafeBufferPointer { values in
             appendObject(values, base: 0, to: &buffer)
         }
     }
 
     /// The rows of `selection`, in order, as JSON lines.
-    func lines(_ selection: [Int], of rows: RowBuffer) -> [UInt8] {
+    public func lines(_ selection: [Int], of rows: RowBuffer) -> [UInt8] {
         var buffer: [UInt8] = []
         buffer.reserveCapacity(selection.count * (prefixBytes.count + 16 * columns.count))
         rows.values.withUnsafeBufferPointer { values in
