@@ -25,6 +25,25 @@ import Testing
             + #""t":"2024-05-01T10:00:00.123Z","j":{"x":[1,2]},"n":null}"# + "\n")
     }
 
+    @Test func doublesAreWrittenExactlyAsDescriptionWritesThem() {
+        var generator = SystemRandomNumberGenerator()
+        var values: [Double] = [0, -0.0, 1, -1, 0.1, 0.5, 57.3, -57.3, 99.99, 0.0001, 0.00011, 0.00001, 1e13, 99_999_999_999_999.9,
+                                1e14, 1e15, 1e16, 123.456_7, 0.1 + 0.2, .pi, -.pi, 1e-300, .greatestFiniteMagnitude, .leastNonzeroMagnitude,
+                                .infinity, -.infinity, .nan, 2.5, 1234.5678, 1234.56789]
+        for _ in 0..<20_000 {
+            let decimals = Double(Int.random(in: 0...6, using: &generator))
+            let scale = Double.random(in: -8...16, using: &generator)
+            values.append((Double.random(in: -1...1, using: &generator) * pow(10, scale) * pow(10, decimals)).rounded() / pow(10, decimals))
+            values.append(Double(bitPattern: UInt64.random(in: 0...UInt64.max, using: &generator)))
+        }
+        for value in values {
+            var buffer: [UInt8] = []
+            JSONLineWriter.appendValue(.double(value), to: &buffer)
+            let expected = value.isFinite ? value.description : "null"
+            #expect(String(decoding: buffer, as: UTF8.self) == expected, "\(value)")
+        }
+    }
+
     @Test func escapesEveryControlCharacter() {
         let controls = String(decoding: (0..<0x20).map { UInt8($0) } + [0x7F], as: UTF8.self)
         var buffer: [UInt8] = []

@@ -43,7 +43,7 @@ public struct JSONLineWriter: Sendable {
         case .int(let number):
             appendInteger(number, to: &buffer)
         case .double(let number):
-            buffer.append(contentsOf: number.isFinite ? number.description.utf8 : "null".utf8)
+            appendDouble(number, to: &buffer)
         case .bool(let flag):
             buffer.append(contentsOf: flag ? "true".utf8 : "false".utf8)
         case .timestamp(let micros):
@@ -97,6 +97,51 @@ public struct JSONLineWriter: Sendable {
     }
 
     /// Appends the decimal text of `number` without going through a String.
+    /// Appends a double as Swift's `description` writes it (shortest text that reads back as
+    /// the same value; `null` when not finite). Values with at most four decimals, the common
+    /// case of measurements and prices, are written directly from their digits, without the
+    /// String `description` builds.
+    static func appendDouble(_ number: Double, to buffer: inout [UInt8]) {
+        guard number.isFinite else {
+            buffer.append(contentsOf: "null".utf8)
+            return
+        }
+        let magnitude = number.magnitude
+        if magnitude >= 1e-4 && magnitude < 1e14 {
+            var scale = 1.0
+            for decimals in 0...4 {
+                let scaled = (magnitude * scale).rounded()
+                // m / 10^k is correctly rounded, so when it gives back the value exactly, the
+                // text "m with k decimals" reads back as the same double; the smallest such k is
+                // the shortest fixed-point text, which is what `description` prints here.
+                // When doubles near the value are closer together than 10^-k, no other
+                // k-decimal text reads back as this value, so that text is the one
+                // `description` picks too.
+                if scaled / scale == magnitude && magnitude.ulp * scale < 1 {
+                    let digits = Int64(scaled)
+                    if number < 0 { buffer.append(JSONByte.minus) }
+                    let divisor = Int64(scale)
+                    appendInteger(digits / divisor, to: &buffer)
+                    buffer.append(UInt8(ascii: "."))
+                    if decimals == 0 {
+                        buffer.append(UInt8(ascii: "0"))
+                    } else {
+                        var fraction = digits % divisor
+                        var place = divisor / 10
+                        while place > 0 {
+                            buffer.append(UInt8(0x30 + fraction / place))
+                            fraction %= place
+                            place /= 10
+                        }
+                    }
+                    return
+                }
+                scale *= 10
+            }
+        }
+        buffer.append(contentsOf: number.description.utf8)
+    }
+
     static func appendInteger(_ number: Int64, to buffer: inout [UInt8]) {
         if number < 0 { buffer.append(JSONByte.minus) }
         var magnitude = number.magnitude
