@@ -37,23 +37,9 @@ struct BrokerOutageFaultTests {
             \(TestPipeline.filesSource)
             max_files_per_trigger = 1
             """) + "\n[http]\nlisten = \"127.0.0.1:0\"\n", file: scene.config)
-        var logger = Logger(label: "test")
-        logger.logLevel = .critical
-        let monitor = EngineMonitor()
-        let endpoint = try #require(HTTPEndpoint(config: config, monitor: monitor, metrics: PipelineMetrics(monitor: monitor, config: config)))
-        let serving = Task { try await endpoint.run() }
-        defer { serving.cancel() }
-        let stop = StopFlag()
-        let finished = DispatchSemaphore(value: 0)
-        Thread.detachNewThread { [logger] in
-            _ = try? MicroBatchEngine(config: config, logger: logger, monitor: monitor).run(shouldStop: { stop.isSet })
-            finished.signal()
-        }
-        defer {
-            stop.set()
-            finished.wait()
-        }
-        let port = try await endpoint.boundPort()
+        let served = try await ServedEngine(config: config)
+        defer { served.stop() }
+        let port = served.port
 
         #expect(try await until(within: .seconds(15)) { try scene.outputCounts().count == 10 })
         try broker.setAllBrokersDown()
@@ -68,7 +54,7 @@ struct BrokerOutageFaultTests {
         try drop("during-b", 4)
         // The output is written before the commit: wait for the commit itself.
         #expect(try await until(within: .seconds(20)) {
-            monitor.snapshot.lastReport?.files.contains { $0.path.hasSuffix("/during-b.jsonl") } == true
+            served.monitor.snapshot.lastReport?.files.contains { $0.path.hasSuffix("/during-b.jsonl") } == true
         })
         #expect(try scene.outputCounts()["during-b-3"] == 1)
         health = try ServiceHTTPClient.request("GET", "/healthz", port: port)
@@ -78,7 +64,7 @@ struct BrokerOutageFaultTests {
         try send(10..<20)
         #expect(try await until(within: .seconds(40)) { try scene.outputCounts().count == 28 })
         #expect(try await until(within: .seconds(10)) { try ServiceHTTPClient.request("GET", "/healthz", port: port).status == 200 })
-        stop.set()
+        served.stop()
 
         let counts = try scene.outputCounts()
         #expect(Set(counts.keys) == Set((0..<20).map { "k\($0)" } + (0..<4).flatMap { ["during-a-\($0)", "during-b-\($0)"] }))

@@ -39,23 +39,9 @@ struct HealthDuringOutageTests {
             [http]
             listen = "127.0.0.1:0"
             """, file: root + "/p.toml")
-        var logger = Logger(label: "test")
-        logger.logLevel = .critical
-        let monitor = EngineMonitor()
-        let endpoint = try #require(HTTPEndpoint(config: config, monitor: monitor, metrics: PipelineMetrics(monitor: monitor, config: config)))
-        let serving = Task { try await endpoint.run() }
-        defer { serving.cancel() }
-        let stop = StopFlag()
-        let finished = DispatchSemaphore(value: 0)
-        Thread.detachNewThread { [logger] in
-            _ = try? MicroBatchEngine(config: config, logger: logger, monitor: monitor).run(shouldStop: { stop.isSet })
-            finished.signal()
-        }
-        defer {
-            stop.set()
-            finished.wait()
-        }
-        let port = try await endpoint.boundPort()
+        let served = try await ServedEngine(config: config)
+        defer { served.stop() }
+        let port = served.port
 
         #expect(try await health(port, becomes: 200, within: .seconds(15)).status == 200)
         try broker.setAllBrokersDown()
