@@ -48,7 +48,7 @@ struct RecordChunk: Sendable {
         if case .kafka = source {
             (targetBytes, targetRecords) = (512 << 10, 4_096)
         } else {
-            (targetBytes, targetRecords) = (2 << 20, 16_384)
+            (targetBytes, targetRecords) = (1 << 20, 8_192)
         }
         // Room for a full chunk and the record that fills it, so appending never copies.
         bytes.reserveCapacity(targetBytes + (64 << 10))
