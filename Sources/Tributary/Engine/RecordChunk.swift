@@ -1,7 +1,7 @@
 import Kafka
 
-/// A slice of a batch's input as it arrived, before decoding: the raw bytes of up to a couple
-/// of MiB of records from one source, back to back in one buffer, with where each came from.
+/// A slice of a batch's input as it arrived, before decoding: the raw bytes of up to about a
+/// MiB of records from one source, back to back in one buffer, with where each came from.
 ///
 /// A batch is read as a sequence of chunks so that decoding, transforming and serializing can
 /// run on every core while the next chunk is read, and so that memory depends on the chunk
