@@ -18,11 +18,6 @@ public struct RowBuffer: Sendable {
         values.reserveCapacity(rows * width)
     }
 
-    /// Appends rows decoded elsewhere.
-    public mutating func append(contentsOf other: RowBuffer) {
-        values.append(contentsOf: other.values)
-    }
-
     /// Gives the decoder direct access to the storage (it appends exactly `width` values per row).
     public mutating func withStorage<Result>(_ body: (inout [FieldValue]) throws -> Result) rethrows -> Result {
         try body(&values)
