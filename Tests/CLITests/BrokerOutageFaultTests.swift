@@ -27,13 +27,7 @@ struct BrokerOutageFaultTests {
         }
         try send(0..<10)
         let config = try ConfigLoader.parse(TestPipeline.toml(trigger: "200ms", top: "stall_timeout = \"1s\"", sources: """
-            [source.kafka]
-            bootstrap_servers = "\(broker.bootstrapServers)"
-            topics = ["visits"]
-            read_timeout = "1s"
-            [source.kafka.mapping]
-            visit_id = "id"
-            event_time = "ts"
+            \(TestPipeline.kafkaSource(bootstrap: broker.bootstrapServers))
             \(TestPipeline.filesSource)
             max_files_per_trigger = 1
             """) + "\n[http]\nlisten = \"127.0.0.1:0\"\n", file: scene.config)

@@ -27,13 +27,7 @@ struct HealthDuringOutageTests {
             stall_timeout = "1s"
             [schema]
             fields = [{ name = "visit_id", type = "string", required = true }, { name = "event_time", type = "timestamp" }]
-            [source.kafka]
-            bootstrap_servers = "\(broker.bootstrapServers)"
-            topics = ["visits"]
-            read_timeout = "1s"
-            [source.kafka.mapping]
-            visit_id = "id"
-            event_time = "ts"
+            \(TestPipeline.kafkaSource(bootstrap: broker.bootstrapServers))
             [sink.files]
             path = "output"
             [http]

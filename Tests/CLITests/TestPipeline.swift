@@ -8,6 +8,20 @@ enum TestPipeline {
         min_file_age = "0s"
         """
 
+    /// The `visits` topic of the broker at `bootstrap`, its `id` and `ts` mapped to the schema,
+    /// with a short read timeout so an outage shows within a second.
+    static func kafkaSource(bootstrap: String) -> String {
+        """
+        [source.kafka]
+        bootstrap_servers = "\(bootstrap)"
+        topics = ["visits"]
+        read_timeout = "1s"
+        [source.kafka.mapping]
+        visit_id = "id"
+        event_time = "ts"
+        """
+    }
+
     /// `top` holds more top-level keys, `fields` more schema fields (one `{ ... },` a line),
     /// `sources` the `[source.*]` tables, `sink` the outputs.
     static func toml(
