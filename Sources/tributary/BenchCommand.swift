@@ -253,7 +253,8 @@ struct BenchRunner {
         try report.figure("kafka_wall_s", pipeline.wall)
         try report.figure("kafka_cpu_utilisation", pipeline.cpu / pipeline.wall)
         report.line("[baseline B] KafkaRangeReader.read over the pipeline's exact ranges (\(pipeline.batches) read calls), counting records, no decoding: "
-            + "\(BenchSupport.grouped(Double(baseline.records))) records in \(BenchSupport.fixed(baseline.seconds, 3)) s = \(BenchSupport.grouped(baseline.rate)) records/s "
+            + "\(BenchSupport.grouped(Double(baseline.records))) records in \(BenchSupport.fixed(baseline.seconds, 3)) s = \(BenchSupport.grouped(baseline.rate)) records/s, "
+            + "CPU \(BenchSupport.fixed(baseline.cpu / baseline.seconds, 2)) "
             + "(median of \(rounds): \(baselineRuns.map { BenchSupport.grouped($0.rate) }.joined(separator: ", ")))")
         report.line("[kafka path] MicroBatchEngine, Kafka source only, max_offsets_per_trigger \(maxOffsets), same schema and transforms: "
             + "\(BenchSupport.grouped(Double(records))) records in \(pipeline.batches) batches, wall \(BenchSupport.fixed(pipeline.wall, 3)) s = "

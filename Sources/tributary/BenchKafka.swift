@@ -69,6 +69,8 @@ enum BenchKafka {
         var records = 0
         var bytes = 0
         var seconds = 0.0
+        /// Process CPU seconds (user + sys, every thread, the in-process broker's included).
+        var cpu = 0.0
         var rate: Double { Double(records) / seconds }
     }
 
@@ -81,6 +83,7 @@ enum BenchKafka {
             let partitions = batches.flatMap { $0.map(\.topicPartition) }
             _ = try reader.watermarks(of: Array(Set(partitions)).sorted())
             var result = Read()
+            let cpu = BenchSupport.processCPUSeconds()
             let start = BenchSupport.now()
             for ranges in batches {
                 try reader.read(ranges, timeout: .seconds(60)) { batch in
@@ -91,6 +94,7 @@ enum BenchKafka {
                 }
             }
             result.seconds = BenchSupport.now() - start
+            result.cpu = BenchSupport.processCPUSeconds() - cpu
             return result
         }
     }

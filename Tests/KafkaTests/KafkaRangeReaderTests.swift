@@ -1,3 +1,4 @@
+import Foundation
 import Kafka
 import Testing
 
@@ -51,6 +52,63 @@ struct KafkaRangeReaderTests {
         }
         for partition: Int32 in 0...1 {
             #expect(all.filter { $0.partition == partition }.map(\.offset) == Array(0..<3_000))
+        }
+    }
+
+    @Test("a read that does not continue the last one (a retry, a step back or ahead, another partition, after a timeout or the end of the log) gets exactly its range")
+    func readsThatDoNotContinue() throws {
+        let fixture = try KafkaFixture(topics: ["t": 2])
+        try fixture.fill("t", partitions: 2, count: 3_000)
+        let reader = try KafkaRangeReader(configuration: fixture.configuration)
+        func expectExact(_ ranges: [PartitionRange], timeout: Duration = .seconds(60), _ comment: Comment) throws {
+            var seen: [TopicPartition: [String]] = [:]
+            try reader.read(ranges, timeout: timeout, maxBatchSize: 300) { batch in
+                for record in batch { seen[batch.topicPartition, default: []].append("\(record.offset) \(record.value.map { String(decoding: $0, as: UTF8.self) } ?? "-")") }
+            }
+            for range in ranges {
+                let expected = (range.start..<range.end).map { "\($0) \(KafkaFixture.value(partition: Int(range.partition), n: Int($0)))" }
+                // Says where the first difference is rather than printing thousands of records.
+                let got = seen[range.topicPartition] ?? []
+                let first = (0..<min(got.count, expected.count)).first { got[$0] != expected[$0] } ?? min(got.count, expected.count)
+                #expect(first == got.count && got.count == expected.count, "\(comment): \(range): \(got.count) records, first difference at \(first): got \(first < got.count ? got[first] : "nothing"), expected \(first < expected.count ? expected[first] : "nothing")")
+            }
+            #expect(Set(seen.keys).isSubset(of: Set(ranges.map(\.topicPartition))), "\(comment)")
+        }
+        try expectExact([PartitionRange("t", 0, start: 0, end: 1_000), PartitionRange("t", 1, start: 0, end: 1_000)], "first read")
+        try expectExact([PartitionRange("t", 0, start: 1_000, end: 2_000)], "continue one partition, leave the other out")
+        try expectExact([PartitionRange("t", 0, start: 1_000, end: 2_000)], "the same range again (a retry)")
+        try expectExact([PartitionRange("t", 1, start: 1_000, end: 1_500), PartitionRange("t", 0, start: 2_000, end: 2_500)], "the left-out partition again")
+        try expectExact([PartitionRange("t", 0, start: 100, end: 200)], "a step back")
+        try expectExact([PartitionRange("t", 0, start: 2_800, end: 3_000), PartitionRange("t", 1, start: 1_500, end: 3_000)], "a step ahead, up to the end of the log")
+        try fixture.fill("t", partitions: 2, count: 500, first: 3_000)
+        try expectExact([PartitionRange("t", 0, start: 3_000, end: 3_500)], "continue after the end of the log was reached")
+        let timedOut = #expect(throws: KafkaError.self) {
+            try reader.read([PartitionRange("t", 0, start: 3_400, end: 3_600)], timeout: .seconds(1)) { _ in }
+        }
+        #expect(timedOut?.code == .timedOut)
+        try fixture.fill("t", partitions: 1, count: 100, first: 3_500)
+        try expectExact([PartitionRange("t", 0, start: 3_400, end: 3_600), PartitionRange("t", 1, start: 3_000, end: 3_500)], "the timed-out range once it exists")
+    }
+
+    @Test("watermarks answer at once while the reader's partitions wait at the end of the log")
+    func watermarksDoNotWaitBehindFetches() throws {
+        let fixture = try KafkaFixture(topics: ["t": 2])
+        try fixture.fill("t", partitions: 2, count: 100)
+        // A fetch at the end of the log is held by the broker for up to fetch.wait.max.ms; a
+        // watermark query sent on the same connection would wait behind it.
+        var configuration = fixture.configuration
+        configuration.properties["fetch.wait.max.ms"] = "5000"
+        let reader = try KafkaRangeReader(configuration: configuration)
+        let partitions = [TopicPartition("t", 0), TopicPartition("t", 1)]
+        try reader.read(partitions.map { PartitionRange($0.topic, $0.partition, start: 0, end: 100) }) { _ in }
+        // Let the fetcher reach the end of the log and send its held fetch.
+        Thread.sleep(forTimeInterval: 0.3)
+        for _ in 0..<3 {
+            let clock = ContinuousClock()
+            var marks: [TopicPartition: Watermarks] = [:]
+            let took = try clock.measure { marks = try reader.watermarks(of: partitions) }
+            #expect(marks[partitions[0]]?.high == 100)
+            #expect(took < .milliseconds(2_500), "a watermark query took \(took)")
         }
     }
 

@@ -10,15 +10,15 @@ struct KafkaFixture {
         for (topic, partitions) in topics { try broker.createTopic(topic, partitions: partitions) }
     }
 
-    /// Produces `count` records to each of `partitions`, with values "p<partition>-<n>", and
-    /// returns the producer used.
+    /// Produces `count` records to each of `partitions`, with values "p<partition>-<n>" for n
+    /// from `first`, and returns the producer used.
     @discardableResult
-    func fill(_ topic: String, partitions: Int, count: Int, chunk: Int = 10_000) throws -> KafkaProducer {
+    func fill(_ topic: String, partitions: Int, count: Int, first: Int = 0, chunk: Int = 10_000) throws -> KafkaProducer {
         let producer = try KafkaProducer(configuration: configuration)
         for partition in 0..<partitions {
-            var produced = 0
-            while produced < count {
-                let size = min(chunk, count - produced)
+            var produced = first
+            while produced < first + count {
+                let size = min(chunk, first + count - produced)
                 let records = (produced..<(produced + size)).map { n in
                     KafkaOutgoingRecord(
                         topic: topic, partition: Int32(partition), key: Array("k\(n)".utf8),
