@@ -35,19 +35,28 @@ struct ChunkProcessor: @unchecked Sendable {
         var rowEntry: [Int] = []
         rowEntry.reserveCapacity(chunk.entries.count)
         chunk.bytes.withUnsafeBytes { arena in
-            for index in chunk.entries.indices {
+            func decode(_ index: Int, with decoder: borrowing SourceDecoder) {
                 let entry = chunk.entries[index]
-                guard let decoder = decoder(for: chunk, entry: index) else {
-                    let section = chunk.origin(index).isKafka ? "[source.kafka]" : "[source.files]"
-                    result.letters.append(DeadLetter(raw: chunk.raw(index), reason: "cannot replay: the configuration has no \(section) to decode it", stage: .decode, origin: chunk.origin(index)))
-                    continue
-                }
                 let value = UnsafeRawBufferPointer(rebasing: arena[entry.start..<(entry.start + entry.length)])
                 if let failure = decoder.decode(value, metadata: { chunk.metadata($0, of: index) }, into: &rows) {
                     result.letters.append(DeadLetter(raw: Array(value), reason: failure.reason, stage: DeadLetter.Stage(failure.stage), origin: chunk.origin(index)))
                 } else {
                     rowEntry.append(index)
                 }
+            }
+            // One decoder for a whole Kafka or file chunk, looked up once: copying it out per
+            // record retained and released every array it holds, from every core at once.
+            if case .replay = chunk.source {
+                for index in chunk.entries.indices {
+                    guard let decoder = decoder(for: chunk, entry: index) else {
+                        let section = chunk.origin(index).isKafka ? "[source.kafka]" : "[source.files]"
+                        result.letters.append(DeadLetter(raw: chunk.raw(index), reason: "cannot replay: the configuration has no \(section) to decode it", stage: .decode, origin: chunk.origin(index)))
+                        continue
+                    }
+                    decode(index, with: decoder)
+                }
+            } else if let decoder = decoder(for: chunk, entry: 0) {
+                for index in chunk.entries.indices { decode(index, with: decoder) }
             }
         }
         let transformed = chain.apply(to: &rows, context: context, dedupe: dedupe, batchTimeMicros: context.batchTimeMicros)

@@ -34,7 +34,7 @@ public struct ProjectedRowWriter: Sendable {
     /// Appends `row` as one JSON object, without a newline.
     public func appendObject(_ row: ArraySlice<FieldValue>, to buffer: inout [UInt8]) {
         row.withUnsafeBufferPointer { values in
-            appendObject(values, base: 0, to: &buffer)
+            withLayout { layout in layout.appendObject(values, base: 0, to: &buffer) }
         }
     }
 
@@ -42,31 +42,46 @@ public struct ProjectedRowWriter: Sendable {
     public func lines(_ selection: [Int], of rows: RowBuffer) -> [UInt8] {
         var buffer: [UInt8] = []
         buffer.reserveCapacity(selection.count * (prefixBytes.count + 16 * columns.count))
+        // The layout's buffers are borrowed once for all the rows: borrowing them per row
+        // retained and released three arrays per record, from every core at once.
         rows.values.withUnsafeBufferPointer { values in
-            for row in selection {
-                appendObject(values, base: row * rows.width, to: &buffer)
-                buffer.append(UInt8(ascii: "\n"))
+            withLayout { layout in
+                for row in selection {
+                    layout.appendObject(values, base: row * rows.width, to: &buffer)
+                    buffer.append(UInt8(ascii: "\n"))
+                }
             }
         }
         return buffer
     }
 
-    private func appendObject(_ values: UnsafeBufferPointer<FieldValue>, base: Int, to buffer: inout [UInt8]) {
-        if columns.isEmpty {
-            buffer.append(UInt8(ascii: "{"))
-            buffer.append(UInt8(ascii: "}"))
-            return
-        }
+    private func withLayout<Result>(_ body: (Layout) -> Result) -> Result {
         prefixBytes.withUnsafeBufferPointer { prefixes in
             indexes.withUnsafeBufferPointer { indexes in
                 prefixRanges.withUnsafeBufferPointer { ranges in
-                    for position in 0..<indexes.count {
-                        buffer.append(contentsOf: UnsafeBufferPointer(rebasing: prefixes[ranges[position]]))
-                        JSONLineWriter.appendValue(values[base + indexes[position]], to: &buffer)
-                    }
+                    body(Layout(prefixes: prefixes, ranges: ranges, indexes: indexes))
                 }
             }
         }
-        buffer.append(UInt8(ascii: "}"))
+    }
+
+    /// The writer's columns as borrowed buffers.
+    private struct Layout {
+        let prefixes: UnsafeBufferPointer<UInt8>
+        let ranges: UnsafeBufferPointer<Range<Int>>
+        let indexes: UnsafeBufferPointer<Int>
+
+        func appendObject(_ values: UnsafeBufferPointer<FieldValue>, base: Int, to buffer: inout [UInt8]) {
+            if indexes.isEmpty {
+                buffer.append(UInt8(ascii: "{"))
+                buffer.append(UInt8(ascii: "}"))
+                return
+            }
+            for position in 0..<indexes.count {
+                buffer.append(contentsOf: UnsafeBufferPointer(rebasing: prefixes[ranges[position]]))
+                JSONLineWriter.appendValue(values[base + indexes[position]], to: &buffer)
+            }
+            buffer.append(UInt8(ascii: "}"))
+        }
     }
 }

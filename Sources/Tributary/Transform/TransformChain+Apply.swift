@@ -18,22 +18,67 @@ extension TransformChain {
         let width = rows.width
         var scratch: [FieldValue] = []
         // Steps read and write the rows in place through one buffer pointer: no array slice
-        // per row and step, so no reference counting of the row storage per record.
+        // per row and step, so no reference counting of the row storage per record. Each
+        // step's payload is bound once per chunk, not per row: binding it copies its compiled
+        // closures, and that retain and release, done per row on every core at once, made
+        // the cores fight over the closures' reference counts.
         rows.withStorage { storage in
             storage.withUnsafeMutableBufferPointer { values in
                 for step in steps {
                     var kept: [Int] = []
                     kept.reserveCapacity(outcome.selection.count)
-                    for row in outcome.selection {
-                        let fields = UnsafeMutableBufferPointer(rebasing: values[(row * width)..<((row + 1) * width)])
-                        do throws(ExpressionRuntimeError) {
-                            if try run(step, fields, context: context, dedupe: dedupe, time: batchTimeMicros, scratch: &scratch) {
-                                kept.append(row)
-                            } else {
-                                outcome.filtered.append(row)
+                    let location = step.location
+                    func eachRow(_ body: (UnsafeMutableBufferPointer<FieldValue>) throws(ExpressionRuntimeError) -> Bool) {
+                        for row in outcome.selection {
+                            let fields = UnsafeMutableBufferPointer(rebasing: values[(row * width)..<((row + 1) * width)])
+                            do throws(ExpressionRuntimeError) {
+                                if try body(fields) {
+                                    kept.append(row)
+                                } else {
+                                    outcome.filtered.append(row)
+                                }
+                            } catch {
+                                outcome.failures.append((row, location, error.message))
                             }
-                        } catch {
-                            outcome.failures.append((row, step.location, error.message))
+                        }
+                    }
+                    switch step {
+                    case .filter(let expression, _):
+                        eachRow { fields throws(ExpressionRuntimeError) in
+                            try expression.evaluate(UnsafeBufferPointer(fields), context) == .bool(true)
+                        }
+                    case .set(let targets, _):
+                        let indexes = targets.indexes
+                        eachRow { fields throws(ExpressionRuntimeError) in
+                            // Compute every value from the incoming row before storing any.
+                            scratch.removeAll(keepingCapacity: true)
+                            try targets.evaluate(UnsafeBufferPointer(fields), context, into: &scratch)
+                            for position in indexes.indices { fields[indexes[position]] = scratch[position] }
+                            return true
+                        }
+                    case .defaults(let targets):
+                        eachRow { fields in
+                            for target in targets where fields[target.index] == .null {
+                                fields[target.index] = target.value
+                            }
+                            return true
+                        }
+                    case .toJSON(let indexes):
+                        eachRow { fields in
+                            for index in indexes {
+                                let value = fields[index]
+                                if case .json = value { continue }
+                                if value == .null { continue }
+                                var buffer: [UInt8] = []
+                                JSONLineWriter.appendValue(value, to: &buffer)
+                                fields[index] = .json(String(decoding: buffer, as: UTF8.self))
+                            }
+                            return true
+                        }
+                    case let .dedupe(keys, _, ordinal, _):
+                        let state = dedupe[ordinal]
+                        eachRow { fields in
+                            !state.isDuplicate(DedupeState.key(of: UnsafeBufferPointer(fields), columns: keys), at: batchTimeMicros)
                         }
                     }
                     outcome.selection = kept
@@ -41,41 +86,6 @@ extension TransformChain {
             }
         }
         return outcome
-    }
-
-    /// Runs one step on one row's `fields`; false when the row is dropped.
-    private func run(
-        _ step: CompiledTransform, _ fields: UnsafeMutableBufferPointer<FieldValue>, context: ExpressionContext,
-        dedupe: [DedupeState], time: Int64, scratch: inout [FieldValue]
-    ) throws(ExpressionRuntimeError) -> Bool {
-        let row = UnsafeBufferPointer(fields)
-        switch step {
-        case .filter(let expression, _):
-            return try expression.evaluate(row, context) == .bool(true)
-        case .set(let targets, _):
-            // Compute every value from the incoming row before storing any.
-            scratch.removeAll(keepingCapacity: true)
-            for target in targets { scratch.append(try target.expression.evaluate(row, context)) }
-            for (position, target) in targets.enumerated() { fields[target.index] = scratch[position] }
-            return true
-        case .defaults(let targets):
-            for target in targets where fields[target.index] == .null {
-                fields[target.index] = target.value
-            }
-            return true
-        case .toJSON(let indexes):
-            for index in indexes {
-                let value = fields[index]
-                if case .json = value { continue }
-                if value == .null { continue }
-                var buffer: [UInt8] = []
-                JSONLineWriter.appendValue(value, to: &buffer)
-                fields[index] = .json(String(decoding: buffer, as: UTF8.self))
-            }
-            return true
-        case let .dedupe(keys, _, ordinal, _):
-            return !dedupe[ordinal].isDuplicate(DedupeState.key(of: row, columns: keys), at: time)
-        }
     }
 }
 

@@ -71,7 +71,7 @@ public final class TransformChain: Sendable {
 enum CompiledTransform: Sendable {
     case filter(CompiledExpression, location: String)
     /// Values computed from the row as it enters the step, then stored.
-    case set([(index: Int, expression: CompiledExpression)], location: String)
+    case set(SetTargets, location: String)
     case defaults([(index: Int, value: FieldValue)])
     /// Values replaced by their JSON text (a cast to json).
     case toJSON([Int])

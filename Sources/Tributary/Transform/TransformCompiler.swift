@@ -114,7 +114,7 @@ struct TransformCompiler {
                 targets.append((columns.count - 1, expression))
             }
         }
-        if !targets.isEmpty { steps.append(.set(targets, location: location)) }
+        if !targets.isEmpty { steps.append(.set(SetTargets(targets), location: location)) }
     }
 
     private mutating func compileCasts(_ casts: [(field: String, type: FieldType)], at location: String) {
@@ -133,7 +133,7 @@ struct TransformCompiler {
             guard let expression = expression(source, at: "\(location).\(field)") else { continue }
             targets.append((index, expression))
         }
-        if !targets.isEmpty { steps.append(.set(targets, location: location)) }
+        if !targets.isEmpty { steps.append(.set(SetTargets(targets), location: location)) }
         if !toJSON.isEmpty { steps.append(.toJSON(toJSON)) }
     }
 
