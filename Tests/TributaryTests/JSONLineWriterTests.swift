@@ -25,6 +25,31 @@ import Testing
             + #""t":"2024-05-01T10:00:00.123Z","j":{"x":[1,2]},"n":null}"# + "\n")
     }
 
+    @Test("a chunk's rows written at once (lines) are byte for byte the rows written one by one, buffer growth included")
+    func linesMatchRowByRowWriting() {
+        let writer = ProjectedRowWriter(columns: [("s", 0), ("t", 4), ("d", 2), ("n", 6), ("j", 5), ("i", 1), ("b", 3)])
+        var rows = RowBuffer(width: 7)
+        // Long strings full of escapes outgrow the buffer's first estimate many times over.
+        let long = String(repeating: "\"\\\u{1}é😀 ", count: 300)
+        rows.withStorage { values in
+            for index in 0..<300 {
+                values += [
+                    .string(index % 3 == 0 ? long : "r\(index)"), .int(Int64(index) - 150), .double(Double(index) / 8),
+                    .bool(index % 2 == 0), .timestamp(Int64(index) * 86_400_123_456), .json(index % 5 == 0 ? "[1,{\"a\":2}]" : "null"), .null,
+                ]
+            }
+        }
+        let selection = Array(stride(from: 0, to: 300, by: 2)) + [1, 299]
+        var expected: [UInt8] = []
+        for row in selection { writer.append(rows[row], to: &expected) }
+        let written = writer.lines(selection, of: rows)
+        // The first differing byte, rather than two arrays of a megabyte in the failure message.
+        let firstDifference = zip(written.indices, zip(written, expected)).first { $0.1.0 != $0.1.1 }?.0
+        #expect(written.count == expected.count)
+        #expect(firstDifference == nil)
+        #expect(writer.lines([], of: rows).isEmpty)
+    }
+
     @Test func doublesAreWrittenExactlyAsDescriptionWritesThem() {
         var generator = SystemRandomNumberGenerator()
         var values: [Double] = [0, -0.0, 1, -1, 0.1, 0.5, 57.3, -57.3, 99.99, 0.0001, 0.00011, 0.00001, 1e13, 99_999_999_999_999.9,

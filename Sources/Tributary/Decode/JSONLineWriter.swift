@@ -35,48 +35,62 @@ public struct JSONLineWriter: Sendable {
 
     /// Appends one value as JSON text.
     public static func appendValue(_ value: FieldValue, to buffer: inout [UInt8]) {
-        switch value {
-        case .null:
-            buffer.append(contentsOf: "null".utf8)
-        case .string(let text):
-            appendQuoted(text, to: &buffer)
-        case .int(let number):
-            appendInteger(number, to: &buffer)
-        case .double(let number):
-            appendDouble(number, to: &buffer)
-        case .bool(let flag):
-            buffer.append(contentsOf: flag ? "true".utf8 : "false".utf8)
-        case .timestamp(let micros):
-            buffer.append(JSONByte.quote)
-            TimestampFormat.append(micros, to: &buffer)
-            buffer.append(JSONByte.quote)
-        case .json(let text):
-            buffer.append(contentsOf: text.utf8)
-        }
+        writeValue(value, to: &buffer)
     }
 
     /// Appends a JSON string literal (with quotes) of `text`, escaped; reused by other writers.
     public static func appendQuoted(_ text: String, to buffer: inout [UInt8]) {
-        var text = text
-        text.withUTF8 { appendQuoted(UnsafeRawBufferPointer($0), to: &buffer) }
+        writeQuoted(text, to: &buffer)
     }
 
     /// Appends a JSON string literal (with quotes) of the UTF-8 `bytes`, escaped; the bytes are not validated.
     public static func appendQuoted(_ bytes: UnsafeRawBufferPointer, to buffer: inout [UInt8]) {
+        writeQuoted(bytes, to: &buffer)
+    }
+
+    /// `appendValue` for any output.
+    static func writeValue<Output: JSONOutput & ~Copyable>(_ value: FieldValue, to buffer: inout Output) {
+        switch value {
+        case .null:
+            buffer.append("null")
+        case .string(let text):
+            writeQuoted(text, to: &buffer)
+        case .int(let number):
+            writeInteger(number, to: &buffer)
+        case .double(let number):
+            writeDouble(number, to: &buffer)
+        case .bool(let flag):
+            buffer.append(flag ? "true" : "false")
+        case .timestamp(let micros):
+            buffer.append(JSONByte.quote)
+            TimestampFormat.write(micros, to: &buffer)
+            buffer.append(JSONByte.quote)
+        case .json(let text):
+            var text = text
+            text.withUTF8 { buffer.append(bytes: UnsafeRawBufferPointer($0)) }
+        }
+    }
+
+    static func writeQuoted<Output: JSONOutput & ~Copyable>(_ text: String, to buffer: inout Output) {
+        var text = text
+        text.withUTF8 { writeQuoted(UnsafeRawBufferPointer($0), to: &buffer) }
+    }
+
+    static func writeQuoted<Output: JSONOutput & ~Copyable>(_ bytes: UnsafeRawBufferPointer, to buffer: inout Output) {
         buffer.append(JSONByte.quote)
         var runStart = 0
         for index in 0..<bytes.count {
             let byte = bytes[index]
             guard byte < 0x20 || byte == JSONByte.quote || byte == JSONByte.backslash else { continue }
-            if runStart < index { buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[runStart..<index])) }
-            appendEscape(byte, to: &buffer)
+            if runStart < index { buffer.append(bytes: UnsafeRawBufferPointer(rebasing: bytes[runStart..<index])) }
+            writeEscape(byte, to: &buffer)
             runStart = index + 1
         }
-        if runStart < bytes.count { buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[runStart...])) }
+        if runStart < bytes.count { buffer.append(bytes: UnsafeRawBufferPointer(rebasing: bytes[runStart...])) }
         buffer.append(JSONByte.quote)
     }
 
-    private static func appendEscape(_ byte: UInt8, to buffer: inout [UInt8]) {
+    private static func writeEscape<Output: JSONOutput & ~Copyable>(_ byte: UInt8, to buffer: inout Output) {
         let short: UInt8
         switch byte {
         case JSONByte.quote, JSONByte.backslash: short = byte
@@ -87,7 +101,7 @@ public struct JSONLineWriter: Sendable {
         case 0x09: short = UInt8(ascii: "t")
         default:
             let hexDigits: StaticString = "0123456789abcdef"
-            buffer.append(contentsOf: "\\u00".utf8)
+            buffer.append("\\u00")
             buffer.append(hexDigits.utf8Start[Int(byte >> 4)])
             buffer.append(hexDigits.utf8Start[Int(byte & 0x0F)])
             return
@@ -102,8 +116,12 @@ public struct JSONLineWriter: Sendable {
     /// case of measurements and prices, are written directly from their digits, without the
     /// String `description` builds.
     static func appendDouble(_ number: Double, to buffer: inout [UInt8]) {
+        writeDouble(number, to: &buffer)
+    }
+
+    static func writeDouble<Output: JSONOutput & ~Copyable>(_ number: Double, to buffer: inout Output) {
         guard number.isFinite else {
-            buffer.append(contentsOf: "null".utf8)
+            buffer.append("null")
             return
         }
         let magnitude = number.magnitude
@@ -121,7 +139,7 @@ public struct JSONLineWriter: Sendable {
                     let digits = Int64(scaled)
                     if number < 0 { buffer.append(JSONByte.minus) }
                     let divisor = Int64(scale)
-                    appendInteger(digits / divisor, to: &buffer)
+                    writeInteger(digits / divisor, to: &buffer)
                     buffer.append(UInt8(ascii: "."))
                     if decimals == 0 {
                         buffer.append(UInt8(ascii: "0"))
@@ -139,10 +157,15 @@ public struct JSONLineWriter: Sendable {
                 scale *= 10
             }
         }
-        buffer.append(contentsOf: number.description.utf8)
+        var text = number.description
+        text.withUTF8 { buffer.append(bytes: UnsafeRawBufferPointer($0)) }
     }
 
     static func appendInteger(_ number: Int64, to buffer: inout [UInt8]) {
+        writeInteger(number, to: &buffer)
+    }
+
+    static func writeInteger<Output: JSONOutput & ~Copyable>(_ number: Int64, to buffer: inout Output) {
         if number < 0 { buffer.append(JSONByte.minus) }
         var magnitude = number.magnitude
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
@@ -152,7 +175,7 @@ public struct JSONLineWriter: Sendable {
                 digits[start] = UInt8(0x30 + magnitude % 10)
                 magnitude /= 10
             } while magnitude > 0
-            buffer.append(contentsOf: UnsafeBufferPointer(rebasing: digits[start...]))
+            buffer.append(bytes: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: digits[start...])))
         }
     }
 }

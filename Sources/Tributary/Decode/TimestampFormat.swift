@@ -45,9 +45,14 @@ public enum TimestampFormat {
 
     /// Appends the text `format(micros)` returns, as UTF-8, to `buffer`.
     public static func append(_ micros: Int64, to buffer: inout [UInt8]) {
+        write(micros, to: &buffer)
+    }
+
+    /// `append` for any output.
+    static func write<Output: JSONOutput & ~Copyable>(_ micros: Int64, to buffer: inout Output) {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: maxFormattedCount) { scratch in
             let count = write(micros, into: scratch.baseAddress!)
-            buffer.append(contentsOf: UnsafeBufferPointer(rebasing: scratch[..<count]))
+            buffer.append(bytes: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: scratch[..<count])))
         }
     }
 

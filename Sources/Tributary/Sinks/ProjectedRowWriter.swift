@@ -40,8 +40,7 @@ public struct ProjectedRowWriter: Sendable {
 
     /// The rows of `selection`, in order, as JSON lines.
     public func lines(_ selection: [Int], of rows: RowBuffer) -> [UInt8] {
-        var buffer: [UInt8] = []
-        buffer.reserveCapacity(selection.count * (prefixBytes.count + 16 * columns.count))
+        var buffer = OutputBytes(capacity: selection.count * (prefixBytes.count + 16 * columns.count))
         // The layout's buffers are borrowed once for all the rows: borrowing them per row
         // retained and released three arrays per record, from every core at once.
         rows.values.withUnsafeBufferPointer { values in
@@ -52,7 +51,7 @@ public struct ProjectedRowWriter: Sendable {
                 }
             }
         }
-        return buffer
+        return buffer.array()
     }
 
     private func withLayout<Result>(_ body: (Layout) -> Result) -> Result {
@@ -71,15 +70,15 @@ public struct ProjectedRowWriter: Sendable {
         let ranges: UnsafeBufferPointer<Range<Int>>
         let indexes: UnsafeBufferPointer<Int>
 
-        func appendObject(_ values: UnsafeBufferPointer<FieldValue>, base: Int, to buffer: inout [UInt8]) {
+        func appendObject<Output: JSONOutput & ~Copyable>(_ values: UnsafeBufferPointer<FieldValue>, base: Int, to buffer: inout Output) {
             if indexes.isEmpty {
                 buffer.append(UInt8(ascii: "{"))
                 buffer.append(UInt8(ascii: "}"))
                 return
             }
             for position in 0..<indexes.count {
-                buffer.append(contentsOf: UnsafeBufferPointer(rebasing: prefixes[ranges[position]]))
-                JSONLineWriter.appendValue(values[base + indexes[position]], to: &buffer)
+                buffer.append(bytes: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: prefixes[ranges[position]])))
+                JSONLineWriter.writeValue(values[base + indexes[position]], to: &buffer)
             }
             buffer.append(UInt8(ascii: "}"))
         }
