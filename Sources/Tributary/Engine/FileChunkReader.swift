@@ -43,20 +43,23 @@ struct FileChunkReader {
             }
             logger.warning("\(range.path) changed between listing and reading (size \(range.size) -> \(size), mtime_ns \(range.mtimeNanos) -> \(mtimeNanos)); reading the planned bytes of what is there now")
         }
+        // Called per line: it captures nothing but the chunk, the limit and `emit` (the path
+        // comes from the chunk), because a captured `range` was copied, retained and released
+        // per line.
         func handle(_ line: LineReader.Line) throws {
             switch line.kind {
             case .complete:
                 chunk.append(line.bytes, position: line.number, extra: line.offset)
             case .oversize(let length):
                 chunk.read += 1
-                chunk.letters.append(DeadLetter(raw: Array(line.bytes), reason: "record of \(length) bytes is longer than max_record_bytes (\(limit)); only its first \(line.bytes.count) bytes are kept here", stage: .decode, origin: .file(path: range.path, line: line.number, byteOffset: line.offset), length: length))
+                chunk.letters.append(DeadLetter(raw: Array(line.bytes), reason: "record of \(length) bytes is longer than max_record_bytes (\(limit)); only its first \(line.bytes.count) bytes are kept here", stage: .decode, origin: chunk.fileOrigin(line: line.number, byteOffset: line.offset), length: length))
             case .damaged(let reason):
                 chunk.read += 1
-                chunk.letters.append(DeadLetter(raw: Array(line.bytes), reason: "unreadable rest of the file: \(reason)", stage: .decode, origin: .file(path: range.path, line: line.number, byteOffset: line.offset)))
+                chunk.letters.append(DeadLetter(raw: Array(line.bytes), reason: "unreadable rest of the file: \(reason)", stage: .decode, origin: chunk.fileOrigin(line: line.number, byteOffset: line.offset)))
             }
             if chunk.isFull {
                 do { try emit(chunk) } catch { throw Handoff(error: error) }
-                chunk = RecordChunk(source: .file(path: range.path))
+                chunk = RecordChunk(source: chunk.source)
             }
         }
         do {

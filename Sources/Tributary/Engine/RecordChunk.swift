@@ -109,6 +109,12 @@ struct RecordChunk: Sendable {
         }
     }
 
+    /// The origin of a line of this chunk's file that never became an entry (a file chunk).
+    func fileOrigin(line: Int64, byteOffset: Int64) -> DeadLetter.Origin {
+        guard case .file(let path) = source else { preconditionFailure("fileOrigin of a \(sourceName) chunk") }
+        return .file(path: path, line: line, byteOffset: byteOffset)
+    }
+
     /// The value of a metadata column (`@offset`, `@file`, ...) for entry `index`.
     func metadata(_ kind: RecordMetadata, of index: Int) -> FieldValue {
         let entry = entries[index]
