@@ -74,23 +74,29 @@ public enum TimestampFormat {
         return value
     }
 
+    /// The two digits at `start` as a number, or -1; `text` must hold `start + 2` bytes.
+    @inline(__always)
+    private static func pair(_ text: UnsafeRawBufferPointer, _ start: Int) -> Int64 {
+        let tens = text[start] &- 0x30
+        let ones = text[start + 1] &- 0x30
+        return tens < 10 && ones < 10 ? Int64(tens) * 10 + Int64(ones) : -1
+    }
+
     /// `YYYY-MM-DD` at the start of `text` → days since 1970-01-01.
     private static func parseDate(_ text: UnsafeRawBufferPointer) -> Int64? {
-        guard let year = number(text, at: 0, digits: 4), byte(text, 4) == JSONByte.minus,
-            let month = number(text, at: 5, digits: 2), byte(text, 7) == JSONByte.minus,
-            let day = number(text, at: 8, digits: 2),
-            year >= 1, (1...12).contains(month), day >= 1, day <= CivilCalendar.daysInMonth(month, of: year)
-        else { return nil }
+        guard text.count >= 10, text[4] == JSONByte.minus, text[7] == JSONByte.minus else { return nil }
+        let century = pair(text, 0), yearOfCentury = pair(text, 2), month = pair(text, 5), day = pair(text, 8)
+        guard century >= 0, yearOfCentury >= 0, month >= 0, day >= 0 else { return nil }
+        let year = century * 100 + yearOfCentury
+        guard year >= 1, (1...12).contains(month), day >= 1, day <= CivilCalendar.daysInMonth(month, of: year) else { return nil }
         return CivilCalendar.daysSinceEpoch(year: year, month: month, day: day)
     }
 
     /// `HH:MM:SS` at offset 11 → seconds since midnight.
     private static func parseTime(_ text: UnsafeRawBufferPointer) -> Int64? {
-        guard let hour = number(text, at: 11, digits: 2), byte(text, 13) == JSONByte.colon,
-            let minute = number(text, at: 14, digits: 2), byte(text, 16) == JSONByte.colon,
-            let second = number(text, at: 17, digits: 2),
-            hour <= 23, minute <= 59, second <= 60
-        else { return nil }
+        guard text.count >= 19, text[13] == JSONByte.colon, text[16] == JSONByte.colon else { return nil }
+        let hour = pair(text, 11), minute = pair(text, 14), second = pair(text, 17)
+        guard hour >= 0, minute >= 0, second >= 0, hour <= 23, minute <= 59, second <= 60 else { return nil }
         return hour * 3600 + minute * 60 + second
     }
 
@@ -139,30 +145,45 @@ public enum TimestampFormat {
         let date = CivilCalendar.date(daysSinceEpoch: days)
         let second = rest / microsPerSecond
         let fraction = rest % microsPerSecond
-        writeDigits(date.year, count: 4, into: out)
+        writePair(date.year / 100, into: out)
+        writePair(date.year % 100, into: out + 2)
         out[4] = JSONByte.minus
-        writeDigits(date.month, count: 2, into: out + 5)
+        writePair(date.month, into: out + 5)
         out[7] = JSONByte.minus
-        writeDigits(date.day, count: 2, into: out + 8)
+        writePair(date.day, into: out + 8)
         out[10] = UInt8(ascii: "T")
-        writeDigits(second / 3600, count: 2, into: out + 11)
+        writePair(second / 3600, into: out + 11)
         out[13] = JSONByte.colon
-        writeDigits(second / 60 % 60, count: 2, into: out + 14)
+        writePair(second / 60 % 60, into: out + 14)
         out[16] = JSONByte.colon
-        writeDigits(second % 60, count: 2, into: out + 17)
+        writePair(second % 60, into: out + 17)
         out[19] = JSONByte.dot
-        let fractionDigits = fraction % 1000 == 0 ? 3 : 6
-        writeDigits(fractionDigits == 3 ? fraction / 1000 : fraction, count: fractionDigits, into: out + 20)
-        out[20 + fractionDigits] = UInt8(ascii: "Z")
-        return 21 + fractionDigits
+        if fraction % 1000 == 0 {
+            let millis = fraction / 1000
+            out[20] = UInt8(0x30 + millis / 100)
+            writePair(millis % 100, into: out + 21)
+            out[23] = UInt8(ascii: "Z")
+            return 24
+        }
+        writePair(fraction / 10_000, into: out + 20)
+        writePair(fraction / 100 % 100, into: out + 22)
+        writePair(fraction % 100, into: out + 24)
+        out[26] = UInt8(ascii: "Z")
+        return 27
     }
 
-    /// Writes `value` (non-negative) as exactly `count` zero-padded decimal digits.
-    private static func writeDigits(_ value: Int64, count: Int, into out: UnsafeMutablePointer<UInt8>) {
-        var rest = value
-        for index in stride(from: count - 1, through: 0, by: -1) {
-            out[index] = UInt8(0x30 + rest % 10)
-            rest /= 10
-        }
+    /// "00" to "99", back to back: two digits per table read instead of a division per digit.
+    private static let digitPairs: StaticString = """
+        00010203040506070809101112131415161718192021222324252627282930313233343536373839\
+        40414243444546474849505152535455565758596061626364656667686970717273747576777879\
+        8081828384858687888990919293949596979899
+        """
+
+    /// Writes `value` (0 to 99) as two digits.
+    @inline(__always)
+    static func writePair(_ value: Int64, into out: UnsafeMutablePointer<UInt8>) {
+        let pair = digitPairs.utf8Start + Int(value) &* 2
+        out[0] = pair[0]
+        out[1] = pair[1]
     }
 }

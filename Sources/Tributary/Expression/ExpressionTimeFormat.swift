@@ -68,6 +68,12 @@ struct ExpressionTimeFormat: Sendable {
                 }
             }
             func put(_ value: Int64, digits: Int) {
+                // Months, days, hours, minutes and seconds: two digits from a table.
+                if digits == 2 && value >= 0 && value < 100 {
+                    TimestampFormat.writePair(value, into: buffer.baseAddress! + count)
+                    count += 2
+                    return
+                }
                 if value < 0 { put("-") }
                 var magnitude = value.magnitude
                 var length = 1
