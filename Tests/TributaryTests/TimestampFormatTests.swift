@@ -105,3 +105,27 @@ import Testing
         #expect(reasonFor(#""2023-02-29""#, as: .timestamp) == #"field a: expected timestamp, got "2023-02-29""#)
     }
 }
+
+@Suite struct CivilCalendarTests {
+    @Test("the fast date conversion agrees with the era-based one on every day it handles")
+    func affineDatesAgreeWithEras() {
+        var mismatches: [Int64] = []
+        // Every day from 1600 to 2400 (leap centuries and all), then every 11th day of the
+        // whole range (about a second in a debug build).
+        let everyDay = CivilCalendar.daysSinceEpoch(year: 1600, month: 1, day: 1)...CivilCalendar.daysSinceEpoch(year: 2400, month: 12, day: 31)
+        let sampled = stride(from: CivilCalendar.affineRange.lowerBound, through: CivilCalendar.affineRange.upperBound, by: 11)
+        for days in Array(everyDay) + Array(sampled) + [CivilCalendar.affineRange.upperBound] where mismatches.count < 5 {
+            let fast = CivilCalendar.dateByAffineFunctions(days)
+            let reference = CivilCalendar.dateByEras(days)
+            if fast.year != reference.year || fast.month != reference.month || fast.day != reference.day {
+                mismatches.append(days)
+            }
+        }
+        #expect(mismatches.isEmpty, "first days that differ: \(mismatches)")
+        // And the dispatcher falls back outside that range.
+        for days: Int64 in [CivilCalendar.affineRange.lowerBound - 1, CivilCalendar.affineRange.upperBound + 1, -100_000_000, 100_000_000] {
+            let date = CivilCalendar.date(daysSinceEpoch: days)
+            #expect(CivilCalendar.daysSinceEpoch(year: date.year, month: date.month, day: date.day) == days)
+        }
+    }
+}
