@@ -17,6 +17,24 @@ import Testing
         ])
     }
 
+    @Test("keys of every length from 1 to 20 bytes are told apart, also from keys one byte off at any position")
+    func keysOfEveryLength() {
+        let names = (1...20).map { length in String((0..<length).map { Character(UnicodeScalar(UInt8(97 + $0 % 26))) }) }
+        let schema = Schema(fields: names.map { SchemaField(name: $0, type: .int) })
+        // Near misses first, so a comparison that stops early would take one of them.
+        var members: [String] = []
+        for (index, name) in names.enumerated() {
+            for position in 0..<name.count {
+                var bytes = Array(name.utf8)
+                bytes[position] = UInt8(ascii: "Z")
+                members.append("\"\(String(decoding: bytes, as: UTF8.self))\":-1")
+            }
+            members.append("\"\(name)\":\(index)")
+        }
+        let line = "{" + members.joined(separator: ",") + "}"
+        #expect(decodeValues(line, schema) == (0..<20).map { FieldValue.int(Int64($0)) })
+    }
+
     @Test func nestedPathsWalkObjects() {
         let schema = Schema(fields: [
             SchemaField(name: "uid", type: .int, path: ["payload", "user", "id"]),

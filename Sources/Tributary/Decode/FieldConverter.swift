@@ -16,6 +16,7 @@ struct FieldConverter {
         switch fields[field].type {
         case .string:
             guard first == JSONByte.quote else { throw mismatch(field, span) }
+            if span.isPlainString { return .string(JSONStringText.verbatim(base, from: span.start + 1, to: span.end - 1)) }
             return .string(JSONStringText.contents(base, from: span.start + 1, to: span.end - 1))
         case .int:
             return try integer(span, first: first, for: field)
@@ -90,7 +91,7 @@ struct FieldConverter {
     /// An RFC 3339 string, or an integer number of epoch milliseconds.
     private func timestamp(_ span: JSONValueSpan, first: UInt8, for field: Int) throws(DecodeFailure) -> FieldValue {
         if first == JSONByte.quote {
-            guard let micros = parseTimestamp(from: span.start + 1, to: span.end - 1) else {
+            guard let micros = parseTimestamp(from: span.start + 1, to: span.end - 1, plain: span.isPlainString) else {
                 throw mismatch(field, span)
             }
             return .timestamp(micros)
@@ -108,8 +109,8 @@ struct FieldConverter {
         }
     }
 
-    private func parseTimestamp(from start: Int, to end: Int) -> Int64? {
-        guard JSONStringText.containsBackslash(base, from: start, to: end) else {
+    private func parseTimestamp(from start: Int, to end: Int, plain: Bool) -> Int64? {
+        guard !plain && JSONStringText.containsBackslash(base, from: start, to: end) else {
             return TimestampFormat.parse(UnsafeRawBufferPointer(start: base + start, count: end - start))
         }
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: end - start) { buffer in

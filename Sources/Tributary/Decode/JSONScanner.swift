@@ -45,15 +45,18 @@ struct JSONScanner {
     }
 
     /// Skips a string, number or literal starting at `pos`, whose first byte is `first`.
-    mutating func skipScalar(_ first: UInt8) throws(JSONSyntaxError) {
+    /// Returns true for a string without escape sequences.
+    @discardableResult
+    mutating func skipScalar(_ first: UInt8) throws(JSONSyntaxError) -> Bool {
         switch first {
-        case JSONByte.quote: _ = try scanString()
+        case JSONByte.quote: return try !scanString()
         case JSONByte.minus, 0x30...0x39: try scanNumber()
         case UInt8(ascii: "t"): try scanLiteral("true")
         case UInt8(ascii: "f"): try scanLiteral("false")
         case UInt8(ascii: "n"): try scanLiteral("null")
         default: throw valueStartError(first)
         }
+        return false
     }
 
     /// Skips the array or object whose opening bracket is at `pos`, iteratively.

@@ -54,10 +54,21 @@ struct PathTrieView {
         guard info.nameCount == count else { return false }
         guard count > 0, let stored = names.baseAddress else { return count == 0 }
         let name = stored + info.nameStart
-        for index in 0..<count
-        where name.load(fromByteOffset: index, as: UInt8.self) != key.load(fromByteOffset: index, as: UInt8.self) {
-            return false
+        // Eight, four, two, then one byte at a time: a key of up to 15 bytes takes at most four
+        // comparisons, never reading past either end.
+        var index = 0
+        while index &+ 8 <= count {
+            guard name.loadUnaligned(fromByteOffset: index, as: UInt64.self) == key.loadUnaligned(fromByteOffset: index, as: UInt64.self) else { return false }
+            index &+= 8
         }
-        return true
+        if index &+ 4 <= count {
+            guard name.loadUnaligned(fromByteOffset: index, as: UInt32.self) == key.loadUnaligned(fromByteOffset: index, as: UInt32.self) else { return false }
+            index &+= 4
+        }
+        if index &+ 2 <= count {
+            guard name.loadUnaligned(fromByteOffset: index, as: UInt16.self) == key.loadUnaligned(fromByteOffset: index, as: UInt16.self) else { return false }
+            index &+= 2
+        }
+        return index == count || name.load(fromByteOffset: index, as: UInt8.self) == key.load(fromByteOffset: index, as: UInt8.self)
     }
 }

@@ -115,21 +115,24 @@ struct RecordScan {
             duplicate = JSONSyntaxError.duplicateKey(in: scanner.base, from: keyStart, to: keyEnd)
         }
         let subtreeEnd = trie.subtreeEnd(child)
+        var isPlainString = false
         if first == JSONByte.openBrace && subtreeEnd > child + 1 {
             try scanObject(node: child, level: level + 1)
         } else {
-            try skipValue(first, level: level + 1)
+            isPlainString = try skipValue(first, level: level + 1)
         }
-        spans[child] = JSONValueSpan(start: valueStart, end: scanner.pos)
+        spans[child] = JSONValueSpan(start: valueStart, end: scanner.pos, isPlainString: isPlainString)
     }
 
+    /// Skips the value starting with `first`; true for a string without escape sequences.
     @inline(__always)
-    private mutating func skipValue(_ first: UInt8, level: Int) throws(JSONSyntaxError) {
+    @discardableResult
+    private mutating func skipValue(_ first: UInt8, level: Int) throws(JSONSyntaxError) -> Bool {
         if JSONScanner.isOpener(first) {
             try scanner.skipContainer(level: level)
-        } else {
-            try scanner.skipScalar(first)
+            return false
         }
+        return try scanner.skipScalar(first)
     }
 
     /// Looks up a key containing escapes by its unescaped bytes.
