@@ -106,6 +106,10 @@ public final class KafkaRangeReader: Sendable {
         }
     }
 
+    /// How many times the reader assigned partitions afresh; reads that continue where the
+    /// last one stopped do not add to it.
+    var assignments: Int { assignment.withLock { $0.assignments } }
+
     /// Reads every record of `ranges` and returns them copied, off the Swift concurrency
     /// pool. Meant for tests and tools; the engine uses the batch API.
     public func readAll(_ ranges: [PartitionRange], timeout: Duration = .seconds(60)) async throws -> [KafkaRecord] {

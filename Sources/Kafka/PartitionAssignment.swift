@@ -22,6 +22,9 @@ struct PartitionAssignment: ~Copyable, @unchecked Sendable {
     }
 
     private(set) var partitions: [TopicPartition: Assigned] = [:]
+    /// How many times partitions were assigned afresh (a read that continues the last one
+    /// assigns nothing).
+    private(set) var assignments = 0
 
     /// Makes sure every one of `ranges` can be read from its queue: when each starts exactly
     /// at its queue's position, nothing changes; otherwise the assignment is replaced by
@@ -46,6 +49,7 @@ struct PartitionAssignment: ~Copyable, @unchecked Sendable {
             rd_kafka_queue_forward(queue, nil)
             partitions[range.topicPartition] = Assigned(queue: queue, position: range.start)
         }
+        assignments += 1
         let list = TopicPartitionList(ranges.map { ($0.topicPartition, $0.start) })
         let err = rd_kafka_assign(client.handle, list.pointer)
         guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {

@@ -1,5 +1,5 @@
 import Foundation
-import Kafka
+@testable import Kafka
 import Testing
 
 @Suite("Exact range reads", .timeLimit(.minutes(2)))
@@ -53,6 +53,11 @@ struct KafkaRangeReaderTests {
         for partition: Int32 in 0...1 {
             #expect(all.filter { $0.partition == partition }.map(\.offset) == Array(0..<3_000))
         }
+        // Each read continued the last, so the partitions were assigned once, and the later
+        // reads took records fetched meanwhile; going back assigns again.
+        #expect(reader.assignments == 1)
+        try reader.read([PartitionRange("t", 0, start: 0, end: 10)]) { _ in }
+        #expect(reader.assignments == 2)
     }
 
     @Test("a read that does not continue the last one (a retry, a step back or ahead, another partition, after a timeout or the end of the log) gets exactly its range")

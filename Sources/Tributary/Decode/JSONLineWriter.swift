@@ -110,15 +110,10 @@ public struct JSONLineWriter: Sendable {
         buffer.append(short)
     }
 
-    /// Appends the decimal text of `number` without going through a String.
-    /// Appends a double as Swift's `description` writes it (shortest text that reads back as
+    /// Writes a double as Swift's `description` writes it (shortest text that reads back as
     /// the same value; `null` when not finite). Values with at most four decimals, the common
     /// case of measurements and prices, are written directly from their digits, without the
     /// String `description` builds.
-    static func appendDouble(_ number: Double, to buffer: inout [UInt8]) {
-        writeDouble(number, to: &buffer)
-    }
-
     static func writeDouble<Output: JSONOutput & ~Copyable>(_ number: Double, to buffer: inout Output) {
         guard number.isFinite else {
             buffer.append("null")
@@ -161,10 +156,7 @@ public struct JSONLineWriter: Sendable {
         text.withUTF8 { buffer.append(bytes: UnsafeRawBufferPointer($0)) }
     }
 
-    static func appendInteger(_ number: Int64, to buffer: inout [UInt8]) {
-        writeInteger(number, to: &buffer)
-    }
-
+    /// Writes the decimal text of `number` without going through a String.
     static func writeInteger<Output: JSONOutput & ~Copyable>(_ number: Int64, to buffer: inout Output) {
         if number < 0 { buffer.append(JSONByte.minus) }
         var magnitude = number.magnitude
