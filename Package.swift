@@ -38,6 +38,8 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        // glibc's mallopt (malloc.h is part of libc6-dev), for the allocator setting at start.
+        .systemLibrary(name: "CMalloc"),
         .target(
             name: "Kafka",
             dependencies: [
@@ -59,6 +61,7 @@ let package = Package(
         .executableTarget(
             name: "tributary",
             dependencies: [
+                "CMalloc",
                 "Kafka",
                 "Tributary",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -12,6 +12,11 @@ struct TributaryCommand: AsyncParsableCommand {
         version: TributaryVersion.current,
         subcommands: [RunCommand.self, BrokerCommand.self, ValidateCommand.self, CheckpointCommand.self, DeadLetterCommand.self, BenchCommand.self]
     )
+
+    static func main() async {
+        MallocTuning.apply(environment: ProcessInfo.processInfo.environment)
+        await main(nil)
+    }
 }
 
 /// Options every subcommand shares.
