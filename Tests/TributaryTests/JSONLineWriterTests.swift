@@ -42,7 +42,7 @@ import Testing
         let selection = Array(stride(from: 0, to: 300, by: 2)) + [1, 299]
         var expected: [UInt8] = []
         for row in selection { writer.append(rows[row], to: &expected) }
-        let written = writer.lines(selection, of: rows)
+        let written = writer.lines(selection, of: rows).array
         // The first differing byte, rather than two arrays of a megabyte in the failure message.
         let firstDifference = zip(written.indices, zip(written, expected)).first { $0.1.0 != $0.1.1 }?.0
         #expect(written.count == expected.count)
@@ -80,6 +80,25 @@ import Testing
         var fromBytes: [UInt8] = []
         Array(controls.utf8).withUnsafeBytes { JSONLineWriter.appendQuoted($0, to: &fromBytes) }
         #expect(fromBytes == buffer)
+    }
+
+    @Test("a byte that needs escaping is escaped wherever it sits, in the 8-byte steps and in the tail")
+    func escapesAtEveryPosition() throws {
+        let specials: [String] = ["\"", "\\", "\u{0}", "\n", "\u{1F}", "\u{7F}", "é", "😀", " "]
+        for length in 1...24 {
+            for position in 0..<length {
+                for special in specials {
+                    let text = String(repeating: "a", count: position) + special + String(repeating: "b", count: length - position - 1)
+                    var buffer: [UInt8] = []
+                    JSONLineWriter.appendQuoted(text, to: &buffer)
+                    let decoded = try JSONSerialization.jsonObject(with: Data(buffer), options: .fragmentsAllowed) as? String
+                    #expect(decoded == text, "\(text.debugDescription) came back as \(String(decoding: buffer, as: UTF8.self))")
+                    // Only quotes, backslashes and control bytes are escaped; everything else is copied.
+                    let escapes = special == "\"" || special == "\\" || special == "\n" ? 1 : (special == "\u{0}" || special == "\u{1F}" ? 5 : 0)
+                    #expect(buffer.count == text.utf8.count + 2 + escapes, "\(text.debugDescription)")
+                }
+            }
+        }
     }
 
     @Test func writesNumbersAsValidJSON() {

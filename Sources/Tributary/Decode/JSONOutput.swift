@@ -29,7 +29,10 @@ struct OutputBytes: ~Copyable, JSONOutput {
         start = .allocate(capacity: self.capacity)
     }
 
-    deinit { start.deallocate() }
+    /// Set once `block()` gave the memory to an `OutputBlock`.
+    private var handedOver = false
+
+    deinit { if !handedOver { start.deallocate() } }
 
     @inline(__always)
     mutating func append(_ byte: UInt8) {
@@ -55,8 +58,10 @@ struct OutputBytes: ~Copyable, JSONOutput {
         capacity = larger
     }
 
-    /// The bytes written, as an array.
-    consuming func array() -> [UInt8] {
-        Array(UnsafeBufferPointer(start: start, count: count))
+    /// The bytes written, handed over without a copy.
+    consuming func block() -> OutputBlock {
+        // The block frees the memory from now on; this buffer must not.
+        handedOver = true
+        return OutputBlock(taking: start, count: count)
     }
 }

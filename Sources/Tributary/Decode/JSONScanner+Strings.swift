@@ -48,14 +48,7 @@ extension JSONScanner {
     /// False positives would only cost speed; there are no false negatives.
     @inline(__always)
     static func needsAttention(_ word: UInt64) -> Bool {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let highBits: UInt64 = 0x8080_8080_8080_8080
-        let quotes = word ^ (ones &* 0x22)
-        let backslashes = word ^ (ones &* 0x5C)
-        let quoteZero = (quotes &- ones) & ~quotes
-        let backslashZero = (backslashes &- ones) & ~backslashes
-        let control = (word &- ones &* 0x20) & ~word
-        return ((quoteZero | backslashZero | control) | word) & highBits != 0
+        (JSONByte.escapeBits(word) | word) & JSONByte.highBits != 0
     }
 
     /// Validates the escape sequence whose backslash is at `index`; returns the offset after it.

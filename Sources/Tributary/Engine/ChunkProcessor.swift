@@ -35,15 +35,6 @@ struct ChunkProcessor: @unchecked Sendable {
         var rowEntry: [Int] = []
         rowEntry.reserveCapacity(chunk.entries.count)
         chunk.bytes.withUnsafeBytes { arena in
-            func decode(_ index: Int, with decoder: borrowing SourceDecoder) {
-                let entry = chunk.entries[index]
-                let value = UnsafeRawBufferPointer(rebasing: arena[entry.start..<(entry.start + entry.length)])
-                if let failure = decoder.decode(value, metadata: { chunk.metadata($0, of: index) }, into: &rows) {
-                    result.letters.append(DeadLetter(raw: Array(value), reason: failure.reason, stage: DeadLetter.Stage(failure.stage), origin: chunk.origin(index)))
-                } else {
-                    rowEntry.append(index)
-                }
-            }
             // One decoder for a whole Kafka or file chunk, looked up once: copying it out per
             // record retained and released every array it holds, from every core at once.
             if case .replay = chunk.source {
@@ -53,10 +44,10 @@ struct ChunkProcessor: @unchecked Sendable {
                         result.letters.append(DeadLetter(raw: chunk.raw(index), reason: "cannot replay: the configuration has no \(section) to decode it", stage: .decode, origin: chunk.origin(index)))
                         continue
                     }
-                    decode(index, with: decoder)
+                    Self.decode(chunk, index..<(index + 1), arena: arena, with: decoder, into: &rows, rowEntry: &rowEntry, letters: &result.letters)
                 }
             } else if let decoder = decoder(for: chunk, entry: 0) {
-                for index in chunk.entries.indices { decode(index, with: decoder) }
+                Self.decode(chunk, chunk.entries.indices, arena: arena, with: decoder, into: &rows, rowEntry: &rowEntry, letters: &result.letters)
             }
         }
         let transformed = chain.apply(to: &rows, context: context, dedupe: dedupe, batchTimeMicros: context.batchTimeMicros)
@@ -73,6 +64,25 @@ struct ChunkProcessor: @unchecked Sendable {
             try sinks[index].prepare(rows: rows, selection: selections[index], origin: chunk.originName, context: context)
         }
         return result
+    }
+
+    /// Decodes entries `indexes` of `chunk` into `rows`, noting each row's entry; a record that
+    /// does not fit becomes a dead letter.
+    // A static function with its state passed inout, not a nested function capturing it: a
+    // captured variable is checked for exclusive access at run time on every use, per record.
+    private static func decode(
+        _ chunk: RecordChunk, _ indexes: Range<Int>, arena: UnsafeRawBufferPointer, with decoder: borrowing SourceDecoder,
+        into rows: inout RowBuffer, rowEntry: inout [Int], letters: inout [DeadLetter]
+    ) {
+        for index in indexes {
+            let entry = chunk.entries[index]
+            let value = UnsafeRawBufferPointer(rebasing: arena[entry.start..<(entry.start + entry.length)])
+            if let failure = decoder.decode(value, metadata: { chunk.metadata($0, of: index) }, into: &rows) {
+                letters.append(DeadLetter(raw: Array(value), reason: failure.reason, stage: DeadLetter.Stage(failure.stage), origin: chunk.origin(index)))
+            } else {
+                rowEntry.append(index)
+            }
+        }
     }
 
     private func decoder(for chunk: RecordChunk, entry: Int) -> SourceDecoder? {

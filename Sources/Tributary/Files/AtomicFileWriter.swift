@@ -9,6 +9,7 @@ final class AtomicFileWriter {
     private var descriptor: Int32
     private var buffer: [UInt8] = []
     private let flushThreshold = 1 << 20
+    private let directThreshold = 64 << 10
     private(set) var bytesWritten: Int64 = 0
 
     init(path: String, mode: mode_t = 0o640) throws(FileIOError) {
@@ -37,7 +38,16 @@ final class AtomicFileWriter {
 
     /// Appends bytes (buffered; written in large chunks, a large piece directly).
     func write(_ bytes: [UInt8]) throws(FileIOError) {
-        if buffer.isEmpty && bytes.count >= flushThreshold {
+        // Array.withUnsafeBytes rethrows untyped errors; a Result keeps this one's type.
+        try bytes.withUnsafeBytes { bytes in Result { () throws(FileIOError) in try write(bytes) } }.get()
+    }
+
+    /// Appends bytes: a piece of `directThreshold` or more (a chunk's output) goes straight to
+    /// the file, since copying it into the buffer first would only cost a copy; smaller ones
+    /// are gathered into writes of about a MiB.
+    func write(_ bytes: UnsafeRawBufferPointer) throws(FileIOError) {
+        if bytes.count >= directThreshold {
+            try flush()
             try writeOut(bytes)
             return
         }
@@ -46,15 +56,16 @@ final class AtomicFileWriter {
     }
 
     private func flush() throws(FileIOError) {
-        try writeOut(buffer)
+        guard !buffer.isEmpty else { return }
+        try buffer.withUnsafeBytes { bytes in Result { () throws(FileIOError) in try writeOut(bytes) } }.get()
         buffer.removeAll(keepingCapacity: true)
     }
 
-    private func writeOut(_ bytes: [UInt8]) throws(FileIOError) {
+    private func writeOut(_ bytes: UnsafeRawBufferPointer) throws(FileIOError) {
         let start = bytesWritten
         var offset = 0
         while offset < bytes.count {
-            let written = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + offset, $0.count - offset) }
+            let written = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
             if written < 0 {
                 if errno == EINTR { continue }
                 throw FileIOError(path: temporaryPath, operation: "write", errno: errno)

@@ -33,7 +33,7 @@ enum SinkPart: Sendable {
 
     struct Group: Sendable {
         var folder: String
-        var bytes: [UInt8]
+        var bytes: OutputBlock
         var records: Int
     }
 }

@@ -26,7 +26,7 @@ final class ConsoleSink: BatchSink {
 
         func finish() throws {}
 
-        private static func print(_ bytes: [UInt8]) {
+        private static func print(_ bytes: OutputBlock) {
             bytes.withUnsafeBytes { raw in
                 var offset = 0
                 while offset < raw.count {

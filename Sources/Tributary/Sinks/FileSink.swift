@@ -87,7 +87,8 @@ final class FileSinkBatch: SinkBatch {
                 if !group.folder.isEmpty { try AtomicFileWriter.makeFolder("\(sink.path)/\(group.folder)", mode: sink.folderMode) }
                 files[group.folder] = (try AtomicFileWriter(path: "\(sink.path)/\(relative(group.folder))", mode: sink.fileMode), 0)
             }
-            try files[group.folder]!.file.write(group.bytes)
+            let file = files[group.folder]!.file
+            try group.bytes.withUnsafeBytes { try file.write($0) }
             files[group.folder]!.records += group.records
         }
     }

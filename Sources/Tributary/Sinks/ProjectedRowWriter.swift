@@ -39,7 +39,7 @@ public struct ProjectedRowWriter: Sendable {
     }
 
     /// The rows of `selection`, in order, as JSON lines.
-    public func lines(_ selection: [Int], of rows: RowBuffer) -> [UInt8] {
+    func lines(_ selection: [Int], of rows: RowBuffer) -> OutputBlock {
         var buffer = OutputBytes(capacity: selection.count * (prefixBytes.count + 16 * columns.count))
         // The layout's buffers are borrowed once for all the rows: borrowing them per row
         // retained and released three arrays per record, from every core at once.
@@ -51,7 +51,7 @@ public struct ProjectedRowWriter: Sendable {
                 }
             }
         }
-        return buffer.array()
+        return buffer.block()
     }
 
     private func withLayout<Result>(_ body: (Layout) -> Result) -> Result {
