@@ -15,8 +15,10 @@ enum MallocTuning {
     static let topPad: Int32 = 16 << 20
 
     /// Applies the pad unless `MALLOC_TOP_PAD_` is set: an operator's own setting wins.
-    static func apply(environment: [String: String]) {
-        guard environment["MALLOC_TOP_PAD_"] == nil else { return }
-        _ = mallopt(M_TOP_PAD, topPad)
+    /// Returns whether it set the pad.
+    @discardableResult
+    static func apply(environment: [String: String]) -> Bool {
+        guard environment["MALLOC_TOP_PAD_"] == nil else { return false }
+        return mallopt(M_TOP_PAD, topPad) == 1
     }
 }
