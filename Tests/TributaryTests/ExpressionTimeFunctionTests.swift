@@ -24,6 +24,9 @@ import Testing
         ("1970-01-01T00:00:00.000042Z", "%s %f 100%% %z %Z", "0 000042 100% +0000 UTC"),
         ("1969-12-31T23:59:58.5Z", "%s", "-2"),
         ("2024-05-01T00:00:00Z", "week of %d, literal text", "week of 01, literal text"),
+        ("2024-05-01T00:00:00Z", "", ""),
+        ("2024-05-01T00:00:00Z", "no specifier", "no specifier"),
+        ("2024-05-01T00:00:00Z", "%d. Mai – %H Uhr ⏰", "01. Mai – 00 Uhr ⏰"),
     ])
     func formatTime(time: String, format: String, expected: String) throws {
         let value = try evaluate("format_time(event_time, '\(format)')", ["event_time": .timestamp(micros(time))])

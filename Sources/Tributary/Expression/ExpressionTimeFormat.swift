@@ -68,8 +68,9 @@ struct ExpressionTimeFormat: Sendable {
         endText()
         self.pieces = pieces
         self.literals = literals
-        // 21: a sign and the 20 digits of any Int64; names are 3 bytes.
-        maxLength = literals.count + 21 * pieces.count
+        // 21: a sign and the 20 digits of any Int64; names are 3 bytes. At least 1, so that
+        // the scratch buffer of an empty pattern has an address.
+        maxLength = max(1, literals.count + 21 * pieces.count)
     }
 
     /// `micros` since the epoch formatted with the pattern.
