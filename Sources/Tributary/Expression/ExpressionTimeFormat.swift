@@ -100,10 +100,17 @@ struct ExpressionTimeFormat: Sendable {
             count += text.utf8CodeUnitCount
         }
         func put(_ value: Int64, digits: Int) {
-            // Months, days, hours, minutes and seconds: two digits from a table.
+            // Months, days, hours, minutes and seconds: two digits from a table; years 0 to
+            // 9999: two pairs.
             if digits == 2 && value >= 0 && value < 100 {
                 TimestampFormat.writePair(value, into: out + count)
                 count += 2
+                return
+            }
+            if digits == 4 && value >= 0 && value < 10_000 {
+                TimestampFormat.writePair(value / 100, into: out + count)
+                TimestampFormat.writePair(value % 100, into: out + count + 2)
+                count += 4
                 return
             }
             if value < 0 { put("-") }
