@@ -91,6 +91,33 @@ struct TransformPipelineTests {
         #expect(files["rows_dead_lettered"] as? Int == 1)
     }
 
+    @Test("a set step computes every value from the row as it came in, then stores them: two columns swap, a third sees the old values")
+    func setReadsTheIncomingRow() throws {
+        let fixture = try PipelineFixture()
+        defer { fixture.remove() }
+        try fixture.drop("a.jsonl", """
+            {"visit_id":"v1","page":"/a","event_time":"2025-11-20T10:15:00Z","duration_ms":1}
+            {"visit_id":"v2","page":"/b","event_time":"2025-11-20T11:00:00Z","duration_ms":2}
+            """)
+        let config = try load(fixture, """
+            [[transform]]
+            set = { page = "visit_id", visit_id = "page", both = "concat(visit_id, page)", duration_ms = "duration_ms * 10" }
+            [sink.files]
+            path = "\(fixture.output)"
+            """)
+        #expect(try MicroBatchEngine(config: config, logger: PipelineFixture.logger).run() == 1)
+        let rows = try fixture.outputRows()
+        #expect(rows.count == 2)
+        let first = try #require(rows.first { $0["page"] as? String == "v1" })
+        #expect(first["visit_id"] as? String == "/a")
+        #expect(first["both"] as? String == "v1/a")
+        #expect(first["duration_ms"] as? Int == 10)
+        let second = try #require(rows.first { $0["page"] as? String == "v2" })
+        #expect(second["visit_id"] as? String == "/b")
+        #expect(second["both"] as? String == "v2/b")
+        #expect(second["duration_ms"] as? Int == 20)
+    }
+
     @Test("a type error is reported at start-up with the step, the column and a suggestion")
     func compileErrors() throws {
         let fixture = try PipelineFixture()

@@ -66,8 +66,7 @@ public struct JSONLineWriter: Sendable {
             TimestampFormat.write(micros, to: &buffer)
             buffer.append(JSONByte.quote)
         case .json(let text):
-            var text = text
-            text.withUTF8 { buffer.append(bytes: UnsafeRawBufferPointer($0)) }
+            buffer.append(utf8: text)
         }
     }
 
@@ -160,8 +159,7 @@ public struct JSONLineWriter: Sendable {
                 scale *= 10
             }
         }
-        var text = number.description
-        text.withUTF8 { buffer.append(bytes: UnsafeRawBufferPointer($0)) }
+        buffer.append(utf8: number.description)
     }
 
     /// Writes the decimal text of `number` without going through a String.

@@ -9,6 +9,12 @@ extension JSONOutput where Self: ~Copyable {
     mutating func append(_ text: StaticString) {
         append(bytes: UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
+
+    /// Appends the UTF-8 bytes of `text` as they are (no quoting, no escaping).
+    mutating func append(utf8 text: String) {
+        var text = text
+        text.withUTF8 { append(bytes: UnsafeRawBufferPointer($0)) }
+    }
 }
 
 extension Array: JSONOutput where Element == UInt8 {
@@ -23,14 +29,13 @@ struct OutputBytes: ~Copyable, JSONOutput {
     private var start: UnsafeMutablePointer<UInt8>
     private(set) var count = 0
     private var capacity: Int
+    /// Set once `block()` gave the memory to an `OutputBlock`.
+    private var handedOver = false
 
     init(capacity: Int) {
         self.capacity = max(capacity, 64)
         start = .allocate(capacity: self.capacity)
     }
-
-    /// Set once `block()` gave the memory to an `OutputBlock`.
-    private var handedOver = false
 
     deinit { if !handedOver { start.deallocate() } }
 

@@ -145,8 +145,7 @@ public enum TimestampFormat {
         let date = CivilCalendar.date(daysSinceEpoch: days)
         let second = rest / microsPerSecond
         let fraction = rest % microsPerSecond
-        writePair(date.year / 100, into: out)
-        writePair(date.year % 100, into: out + 2)
+        writeFourDigits(date.year, into: out)
         out[4] = JSONByte.minus
         writePair(date.month, into: out + 5)
         out[7] = JSONByte.minus
@@ -185,5 +184,12 @@ public enum TimestampFormat {
         let pair = digitPairs.utf8Start + Int(value) &* 2
         out[0] = pair[0]
         out[1] = pair[1]
+    }
+
+    /// Writes `value` (0 to 9999, a year) as four digits.
+    @inline(__always)
+    static func writeFourDigits(_ value: Int64, into out: UnsafeMutablePointer<UInt8>) {
+        writePair(value / 100, into: out)
+        writePair(value % 100, into: out + 2)
     }
 }

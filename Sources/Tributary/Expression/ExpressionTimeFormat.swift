@@ -108,8 +108,7 @@ struct ExpressionTimeFormat: Sendable {
                 return
             }
             if digits == 4 && value >= 0 && value < 10_000 {
-                TimestampFormat.writePair(value / 100, into: out + count)
-                TimestampFormat.writePair(value % 100, into: out + count + 2)
+                TimestampFormat.writeFourDigits(value, into: out + count)
                 count += 4
                 return
             }

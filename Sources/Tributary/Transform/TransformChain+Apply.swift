@@ -64,12 +64,14 @@ extension TransformChain {
                             return true
                         }
                     case .toJSON(let indexes):
+                        // One buffer for the chunk, emptied per value, not one per value.
+                        var buffer: [UInt8] = []
                         eachRow { fields in
                             for index in indexes {
                                 let value = fields[index]
                                 if case .json = value { continue }
                                 if value == .null { continue }
-                                var buffer: [UInt8] = []
+                                buffer.removeAll(keepingCapacity: true)
                                 JSONLineWriter.appendValue(value, to: &buffer)
                                 fields[index] = .json(String(decoding: buffer, as: UTF8.self))
                             }
