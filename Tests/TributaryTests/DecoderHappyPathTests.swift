@@ -35,6 +35,30 @@ import Testing
         #expect(decodeValues(line, schema) == (0..<20).map { FieldValue.int(Int64($0)) })
     }
 
+    @Test("a key in the schema's order is matched in place, with the same result and errors as any other key")
+    func keysInSchemaOrder() throws {
+        let schema = Schema(fields: [
+            SchemaField(name: "id", type: .int), SchemaField(name: "q\"k", type: .int),
+            SchemaField(name: "name", type: .string), SchemaField(name: "", type: .int),
+            SchemaField(name: "città", type: .int),
+        ])
+        let members = [#""id":1"#, #""q\"k":2"#, #""name":"x""#, #""":4"#, #""città":5"#]
+        let expected: [FieldValue] = [.int(1), .int(2), .string("x"), .int(4), .int(5)]
+        // In order (matched in place where the name allows it) and reversed (every key looked up).
+        #expect(decodeValues("{" + members.joined(separator: ",") + "}", schema) == expected)
+        #expect(decodeValues("{" + members.reversed().joined(separator: ",") + "}", schema) == expected)
+        // A key that starts with the expected name is another key.
+        #expect(decodeValues(#"{"idx":9,"id":1,"namex":"y","name":"x"}"#, schema) == [.int(1), .null, .string("x"), .null, .null])
+        // The expected key written with an escape is the same key.
+        #expect(decodeValues(#"{"i\u0064":1}"#, schema) == [.int(1), .null, .null, .null, .null])
+        // A repeat of a key matched in place is found.
+        #expect(decodeFailure(#"{"id":1,"id":2}"#, schema)?.reason == #"duplicate key "id" at byte 8 (each key may appear only once in an object)"#)
+        // Input that ends inside or right after the expected key fails as it did.
+        #expect(decodeFailure(#"{"id"#, schema)?.reason == "invalid JSON at byte 4: unexpected end of input")
+        #expect(decodeFailure(#"{"id""#, schema)?.reason == "invalid JSON at byte 5: unexpected end of input")
+        #expect(decodeFailure("{\"id\u{1}\":1}", schema)?.reason.hasPrefix("invalid JSON at byte 4:") == true)
+    }
+
     @Test func nestedPathsWalkObjects() {
         let schema = Schema(fields: [
             SchemaField(name: "uid", type: .int, path: ["payload", "user", "id"]),

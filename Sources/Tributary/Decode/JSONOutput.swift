@@ -49,9 +49,27 @@ struct OutputBytes: ~Copyable, JSONOutput {
     @inline(__always)
     mutating func append(bytes: UnsafeRawBufferPointer) {
         guard let source = bytes.baseAddress else { return }
-        if capacity - count < bytes.count { grow(toHold: bytes.count) }
-        UnsafeMutableRawPointer(start + count).copyMemory(from: source, byteCount: bytes.count)
-        count += bytes.count
+        let length = bytes.count
+        if capacity - count < length { grow(toHold: length) }
+        let target = UnsafeMutableRawPointer(start + count)
+        // Most pieces of a row (a `"name":` prefix, a short string, a number) are a few bytes:
+        // two overlapping word copies cost less than a call to memmove.
+        if length >= 8 && length <= 16 {
+            let head = source.loadUnaligned(as: UInt64.self)
+            let tail = source.loadUnaligned(fromByteOffset: length - 8, as: UInt64.self)
+            target.storeBytes(of: head, as: UInt64.self)
+            target.storeBytes(of: tail, toByteOffset: length - 8, as: UInt64.self)
+        } else if length >= 4 && length < 8 {
+            let head = source.loadUnaligned(as: UInt32.self)
+            let tail = source.loadUnaligned(fromByteOffset: length - 4, as: UInt32.self)
+            target.storeBytes(of: head, as: UInt32.self)
+            target.storeBytes(of: tail, toByteOffset: length - 4, as: UInt32.self)
+        } else if length < 4 {
+            for index in 0..<length { target.storeBytes(of: source.load(fromByteOffset: index, as: UInt8.self), toByteOffset: index, as: UInt8.self) }
+        } else {
+            target.copyMemory(from: source, byteCount: length)
+        }
+        count += length
     }
 
     private mutating func grow(toHold extra: Int) {

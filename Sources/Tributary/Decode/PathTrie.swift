@@ -12,6 +12,9 @@ struct PathTrie: Sendable {
         /// For nodes with many children, a hash table `table[tableStart...tableStart + tableMask]`; -1 otherwise.
         var tableStart = 0
         var tableMask = -1
+        /// Whether the name's JSON text is its bytes as they are (no quote, backslash or control
+        /// byte, which JSON writes escaped), so that a key can be matched in the input directly.
+        var nameIsVerbatim = false
     }
 
     /// Children above this count are found by hashing instead of a linear scan.
@@ -45,7 +48,8 @@ struct PathTrie: Sendable {
             let childPositions = builder.children[node].map { position[$0] }
             nodes.append(Node(nameStart: names.count, nameCount: builder.names[node].count,
                               childStart: children.count, childCount: childPositions.count,
-                              subtreeEnd: index + subtreeSize[index]))
+                              subtreeEnd: index + subtreeSize[index],
+                              nameIsVerbatim: builder.names[node].allSatisfy { $0 >= 0x20 && $0 != JSONByte.quote && $0 != JSONByte.backslash }))
             names += builder.names[node]
             children += childPositions
         }

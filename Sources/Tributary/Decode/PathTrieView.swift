@@ -34,6 +34,32 @@ struct PathTrieView {
         return -1
     }
 
+    /// The child of `node` expected next (at position `hint`) when the key whose first byte is at
+    /// `key` is exactly that child's name followed by its closing quote, or -1. `available` is
+    /// the number of input bytes from `key` on. On a match `hint` is advanced.
+    ///
+    /// A match needs no separate scan of the key: its bytes are the name's, which is valid UTF-8
+    /// and holds nothing JSON escapes, and the byte after them closes the string.
+    @inline(__always)
+    func expectedChild(of node: Int, key: UnsafeRawPointer, available: Int, hint: inout Int) -> Int {
+        let info = nodes[node]
+        guard hint < info.childCount else { return -1 }
+        let candidate = children[info.childStart + hint]
+        let name = nodes[candidate]
+        guard name.nameIsVerbatim, name.nameCount < available,
+            key.load(fromByteOffset: name.nameCount, as: UInt8.self) == JSONByte.quote,
+            nameEquals(candidate, key, name.nameCount)
+        else { return -1 }
+        hint += 1
+        return candidate
+    }
+
+    /// The number of bytes in `node`'s name.
+    @inline(__always)
+    func nameCount(_ node: Int) -> Int {
+        nodes[node].nameCount
+    }
+
     private func lookUpHashed(_ info: PathTrie.Node, key: UnsafeRawPointer, count: Int, hint: inout Int) -> Int {
         var slot = PathTrie.hash(UnsafeRawBufferPointer(start: key, count: count)) & info.tableMask
         while true {

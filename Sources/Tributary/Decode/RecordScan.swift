@@ -91,14 +91,26 @@ struct RecordScan {
     /// Scans one member whose key's opening quote is at `pos`, recording its value when some path needs it.
     private mutating func scanMember(node: Int, level: Int, hint: inout Int) throws(JSONSyntaxError) {
         let keyStart = scanner.pos + 1
-        let escaped = try scanner.scanString()
-        let keyEnd = scanner.pos - 1
+        // Records tend to repeat their key order: the key expected next is matched in place,
+        // which scans it too; any other key is scanned first and then looked up.
+        var child = trie.expectedChild(of: node, key: scanner.base + keyStart, available: scanner.end - keyStart, hint: &hint)
+        var escaped = false
+        let keyEnd: Int
+        if child >= 0 {
+            keyEnd = keyStart + trie.nameCount(child)
+            scanner.pos = keyEnd + 1
+        } else {
+            escaped = try scanner.scanString()
+            keyEnd = scanner.pos - 1
+        }
         try scanner.expectColon()
         let first = try scanner.nextByte()
         let valueStart = scanner.pos
-        let child = escaped
-            ? lookUpEscapedKey(node: node, from: keyStart, to: keyEnd, hint: &hint)
-            : trie.child(of: node, key: scanner.base + keyStart, count: keyEnd - keyStart, hint: &hint)
+        if child < 0 {
+            child = escaped
+                ? lookUpEscapedKey(node: node, from: keyStart, to: keyEnd, hint: &hint)
+                : trie.child(of: node, key: scanner.base + keyStart, count: keyEnd - keyStart, hint: &hint)
+        }
         guard child >= 0 else {
             try skipValue(first, level: level + 1)
             if collectsCatchAll && node == 0 {

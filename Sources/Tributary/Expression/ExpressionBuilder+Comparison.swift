@@ -18,6 +18,12 @@ extension ExpressionBuilder {
                           + "only = and != compare them")
         }
         let first = left.evaluate
+        if let constant = right.constant, let index = left.column {
+            // `column op constant`, the usual filter: one closure per row instead of two.
+            return ExpressionCompiledNode(type: .value(.bool), over: [left]) { row, _ in
+                Self.compared(op, row[index], constant)
+            }
+        }
         if let constant = right.constant {
             return ExpressionCompiledNode(type: .value(.bool), over: [left]) {
                 row, context throws(ExpressionRuntimeError) in

@@ -20,9 +20,11 @@ extension ExpressionBuilder {
 
     /// A node reading column `index` of the row.
     static func column(_ index: Int, type: FieldType) -> ExpressionCompiledNode {
-        ExpressionCompiledNode(type: .value(type), columns: [index], isPure: false) { row, _ in
+        var node = ExpressionCompiledNode(type: .value(type), columns: [index], isPure: false) { row, _ in
             row[index]
         }
+        node.column = index
+        return node
     }
 
     /// Hidden columns (metadata `@name`, placeholders with control characters) are never suggested.

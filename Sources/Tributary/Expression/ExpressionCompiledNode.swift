@@ -6,13 +6,19 @@ typealias ExpressionEvaluator =
 /// A type-checked node: its static type, its evaluator and what it depends on.
 struct ExpressionCompiledNode: Sendable {
     var type: ExpressionType
-    var evaluate: ExpressionEvaluator
+    var evaluate: ExpressionEvaluator {
+        // A node given other code no longer just reads its column.
+        didSet { column = nil }
+    }
     /// Layout columns read by this node and its children.
     var columns: Set<Int> = []
     /// False when the value depends on the row or the context (fields, metadata, `now()`).
     var isPure = true
     /// The value, when it is known at compile time (`.some(.null)` for a constant null).
     var constant: FieldValue?
+    /// The row position, when the node only reads one column as it is; a parent may then read
+    /// the column itself rather than call this node.
+    var column: Int?
 
     init(type: ExpressionType, columns: Set<Int> = [], isPure: Bool = true, evaluate: @escaping ExpressionEvaluator) {
         self.type = type

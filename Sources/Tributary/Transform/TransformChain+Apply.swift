@@ -45,7 +45,9 @@ extension TransformChain {
                     switch step {
                     case .filter(let expression, _):
                         eachRow { fields throws(ExpressionRuntimeError) in
-                            try expression.evaluate(UnsafeBufferPointer(fields), context) == .bool(true)
+                            // A pattern, not `==`: equality of two FieldValues switches over both.
+                            if case .bool(true) = try expression.evaluate(UnsafeBufferPointer(fields), context) { return true }
+                            return false
                         }
                     case .set(let targets, _):
                         let indexes = targets.indexes
