@@ -50,6 +50,20 @@ import Testing
         #expect(writer.lines([], of: rows).isEmpty)
     }
 
+    @Test("pieces of every length from 0 to 40 bytes are appended exactly, whichever way they are copied")
+    func outputBytesAppendsEveryLength() {
+        let source = (0..<64).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }
+        var output = OutputBytes(capacity: 1)
+        var expected: [UInt8] = []
+        for length in 0...40 {
+            for offset in [0, 3, 64 - length] {
+                source.withUnsafeBytes { output.append(bytes: UnsafeRawBufferPointer(rebasing: $0[offset..<(offset + length)])) }
+                expected += source[offset..<(offset + length)]
+            }
+        }
+        #expect(output.block().array == expected)
+    }
+
     @Test func doublesAreWrittenExactlyAsDescriptionWritesThem() {
         var generator = SystemRandomNumberGenerator()
         var values: [Double] = [0, -0.0, 1, -1, 0.1, 0.5, 57.3, -57.3, 99.99, 0.0001, 0.00011, 0.00001, 1e13, 99_999_999_999_999.9,
