@@ -23,6 +23,12 @@ enum JSONByte {
         escapeBits(word) & highBits != 0
     }
 
+    /// Whether `byte` is a quote, backslash or control byte, which a JSON string cannot hold as it is.
+    @inline(__always)
+    static func needsEscape(byte: UInt8) -> Bool {
+        byte < 0x20 || byte == quote || byte == backslash
+    }
+
     /// `needsEscape`'s test before masking: the high bit of a flagged byte is set.
     @inline(__always)
     static func escapeBits(_ word: UInt64) -> UInt64 {

@@ -87,7 +87,7 @@ public struct JSONLineWriter: Sendable {
             }
             let byte = bytes[index]
             index += 1
-            guard byte < 0x20 || byte == JSONByte.quote || byte == JSONByte.backslash else { continue }
+            guard JSONByte.needsEscape(byte: byte) else { continue }
             let escapeAt = index - 1
             if runStart < escapeAt { buffer.append(bytes: UnsafeRawBufferPointer(rebasing: bytes[runStart..<escapeAt])) }
             writeEscape(byte, to: &buffer)

@@ -49,7 +49,7 @@ struct PathTrie: Sendable {
             nodes.append(Node(nameStart: names.count, nameCount: builder.names[node].count,
                               childStart: children.count, childCount: childPositions.count,
                               subtreeEnd: index + subtreeSize[index],
-                              nameIsVerbatim: builder.names[node].allSatisfy { $0 >= 0x20 && $0 != JSONByte.quote && $0 != JSONByte.backslash }))
+                              nameIsVerbatim: !builder.names[node].contains { JSONByte.needsEscape(byte: $0) }))
             names += builder.names[node]
             children += childPositions
         }
