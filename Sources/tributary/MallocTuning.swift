@@ -2,17 +2,17 @@ import CMalloc
 
 /// Sets how glibc's allocator returns freed memory to the system, once, at start.
 ///
-/// A batch allocates a few megabytes per chunk (rows, output bytes, read buffers) on every
-/// worker thread and frees them a moment later. With glibc's defaults each thread's arena
-/// gives the freed top of its heap back to the kernel almost at once, so the next chunk takes
-/// fresh pages: about one page fault per 9 records on the file path. Keeping a 16 MiB pad at
-/// the top of each heap lets the next chunk reuse those pages: `tributary run` took about
-/// 7 000 page faults instead of 96 000–180 000 for 1.6 M records, and 17–22% less CPU
-/// (`docs/performance.md`). Memory stays bounded: at most 16 MiB per arena beyond what is in
-/// use, untouched pages not counted in the resident set.
+/// A chunk's large buffers (raw bytes, rows, output) go from one chunk to the next through
+/// `SpareBuffers`, so they are not freed at all. What is left is the many small allocations
+/// of a chunk: with glibc's defaults each thread's arena gives the freed top of its heap back
+/// to the kernel almost at once, and the next chunk pays a page fault per 4 KiB to get it
+/// again. A 1 MiB pad at the top of each heap keeps that memory: about 10 000 page faults for
+/// the file path's 1.6 M records, where glibc's defaults took 96 000–180 000. A larger pad
+/// saved no more CPU but let each thread's arena keep more of what it once used, which made
+/// the peak resident memory higher and less steady (`docs/performance.md`).
 enum MallocTuning {
     /// The pad, in bytes.
-    static let topPad: Int32 = 16 << 20
+    static let topPad: Int32 = 1 << 20
 
     /// Applies the pad unless `MALLOC_TOP_PAD_` is set: an operator's own setting wins.
     /// Returns whether it set the pad.

@@ -32,12 +32,15 @@ struct OutputBytes: ~Copyable, JSONOutput {
     /// Set once `block()` gave the memory to an `OutputBlock`.
     private var handedOver = false
 
+    /// A buffer of at least `capacity` bytes, in an earlier chunk's output memory if a spare
+    /// is large enough (see `SpareBuffers`).
     init(capacity: Int) {
-        self.capacity = max(capacity, 64)
-        start = .allocate(capacity: self.capacity)
+        let block = SpareBuffers.output.take(capacity: max(capacity, 64))
+        start = block.start
+        self.capacity = block.capacity
     }
 
-    deinit { if !handedOver { start.deallocate() } }
+    deinit { if !handedOver { SpareBuffers.output.recycle(SpareMemory.Block(start: start, capacity: capacity)) } }
 
     @inline(__always)
     mutating func append(_ byte: UInt8) {
@@ -85,6 +88,6 @@ struct OutputBytes: ~Copyable, JSONOutput {
     consuming func block() -> OutputBlock {
         // The block frees the memory from now on; this buffer must not.
         handedOver = true
-        return OutputBlock(taking: start, count: count)
+        return OutputBlock(taking: SpareMemory.Block(start: start, capacity: capacity), count: count)
     }
 }

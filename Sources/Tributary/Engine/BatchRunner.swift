@@ -151,8 +151,9 @@ final class BatchRunner {
             }
             chunks[partition] = chunk
         }
-        for partition in chunks.keys.sorted() where !chunks[partition]!.isEmpty {
-            try submit(chunks[partition]!)
+        // Taken out of the dictionary, so the worker holds each chunk's only copy when done.
+        for partition in chunks.keys.sorted() {
+            if let chunk = chunks.removeValue(forKey: partition), !chunk.isEmpty { try submit(chunk) }
         }
     }
 

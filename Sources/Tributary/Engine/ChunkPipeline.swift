@@ -46,10 +46,15 @@ final class ChunkPipeline: @unchecked Sendable {
         let sequence = nextSubmitted
         nextSubmitted += 1
         lock.unlock()
+        let box = ChunkBox(chunk)
         queue.async(group: group) { [self] in
+            // Taken out of the box so that this is the chunk's only copy once the reader has
+            // moved on, and its buffers can go to the next chunk.
+            var chunk = box.take()
             let outcome: Swift.Result<ChunkProcessor.Result, any Error> = hasFailed
                 ? .failure(CancellationError())
                 : Swift.Result { try process(chunk) }
+            chunk.recycle()
             handOn(outcome, sequence: sequence)
         }
     }
@@ -96,5 +101,19 @@ final class ChunkPipeline: @unchecked Sendable {
         }
         delivering = false
         lock.unlock()
+    }
+}
+
+/// Hands a chunk to the worker that processes it, which takes it out.
+private final class ChunkBox: @unchecked Sendable {
+    // @unchecked: written by the submitting thread before the worker starts, then taken once
+    // by that worker.
+    private var chunk: RecordChunk?
+
+    init(_ chunk: RecordChunk) { self.chunk = chunk }
+
+    func take() -> RecordChunk {
+        defer { chunk = nil }
+        return chunk!
     }
 }

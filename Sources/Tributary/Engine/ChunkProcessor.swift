@@ -29,8 +29,9 @@ struct ChunkProcessor: @unchecked Sendable {
         var result = Result(sourceName: chunk.sourceName)
         result.counts.read = chunk.read
         result.letters = chunk.letters
-        var rows = RowBuffer(width: chain.columns.count)
-        rows.reserveCapacity(chunk.entries.count)
+        var rows = RowBuffer(width: chain.columns.count, reservingSpare: chunk.entries.count)
+        // The sinks' parts hold bytes or records of their own, never the rows.
+        defer { rows.recycle() }
         // rowEntry[row] is the chunk entry the row was decoded from.
         var rowEntry: [Int] = []
         rowEntry.reserveCapacity(chunk.entries.count)

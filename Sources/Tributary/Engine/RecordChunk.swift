@@ -50,9 +50,17 @@ struct RecordChunk: Sendable {
         } else {
             (targetBytes, targetRecords) = (1 << 20, 8_192)
         }
-        // Room for a full chunk and the record that fills it, so appending never copies.
-        bytes.reserveCapacity(targetBytes + (64 << 10))
-        entries.reserveCapacity(targetRecords)
+        // Room for a full chunk and the record that fills it, so appending never copies; the
+        // memory of an earlier chunk when there is a spare.
+        bytes = SpareBuffers.chunkBytes.take(capacity: targetBytes + (64 << 10))
+        entries = SpareBuffers.chunkEntries.take(capacity: targetRecords)
+    }
+
+    /// Gives the chunk's buffers to the next chunk, once it has been processed; the chunk is
+    /// empty afterwards.
+    mutating func recycle() {
+        SpareBuffers.chunkBytes.recycle(&bytes)
+        SpareBuffers.chunkEntries.recycle(&entries)
     }
 
     var isFull: Bool { bytes.count >= targetBytes || entries.count >= targetRecords }

@@ -6,6 +6,18 @@ public struct RowBuffer: Sendable {
 
     public init(width: Int) { self.width = width }
 
+    /// Rows with room for `rows` rows, in the memory of an earlier chunk's rows if there is a
+    /// spare (see `SpareBuffers`); `recycle()` gives it back.
+    init(width: Int, reservingSpare rows: Int) {
+        self.width = width
+        values = SpareBuffers.rowValues.take(capacity: rows * width)
+    }
+
+    /// Gives the storage to a later `init(width:reservingSpare:)`; the buffer is empty afterwards.
+    mutating func recycle() {
+        SpareBuffers.rowValues.recycle(&values)
+    }
+
     public var count: Int { width == 0 ? 0 : values.count / width }
 
     /// The values of row `index`.

@@ -3,17 +3,19 @@
 /// bytes go from the writer to the file without being copied.
 final class OutputBlock: @unchecked Sendable {
     // @unchecked: the memory is written before the block exists and never after; deinit frees it.
-    private let start: UnsafeMutablePointer<UInt8>
+    private let memory: SpareMemory.Block
+    private var start: UnsafeMutablePointer<UInt8> { memory.start }
     /// The number of bytes.
     let count: Int
 
-    /// Takes ownership of `count` bytes at `start` (allocated with `UnsafeMutablePointer.allocate`).
-    init(taking start: UnsafeMutablePointer<UInt8>, count: Int) {
-        self.start = start
+    /// Takes ownership of `memory`, whose first `count` bytes are the output.
+    init(taking memory: SpareMemory.Block, count: Int) {
+        self.memory = memory
         self.count = count
     }
 
-    deinit { start.deallocate() }
+    // The memory goes to the next chunk's output (or is freed when enough are kept).
+    deinit { SpareBuffers.output.recycle(memory) }
 
     var isEmpty: Bool { count == 0 }
 

@@ -1,0 +1,83 @@
+@testable import Tributary
+import Testing
+
+/// The pools that carry a chunk's buffers to the next chunk: memory is reused, never shared.
+@Suite struct SpareBuffersTests {
+    @Test("a recycled array comes back empty, in the same memory, with room for what is asked")
+    func arrayIsReused() {
+        let pool = SpareArrays<UInt8>(limit: 2, maximumCapacity: 1 << 20)
+        var array = pool.take(capacity: 4096)
+        array.append(contentsOf: repeatElement(7, count: 4000))
+        let memory = array.withUnsafeBufferPointer { $0.baseAddress }
+        pool.recycle(&array)
+        #expect(array.isEmpty)
+        #expect(pool.count == 1)
+        let again = pool.take(capacity: 1000)
+        #expect(again.isEmpty)
+        #expect(again.capacity >= 4096)
+        #expect(again.withUnsafeBufferPointer { $0.baseAddress } == memory)
+        #expect(pool.count == 0)
+    }
+
+    @Test("an array still held elsewhere keeps its values: the next taker gets memory of its own")
+    func sharedArrayIsNeverOverwritten() {
+        let pool = SpareArrays<FieldValue>(limit: 2, maximumCapacity: 1 << 20)
+        var rows = pool.take(capacity: 8)
+        rows += [.string("kept"), .int(1), .timestamp(2)]
+        let other = rows
+        pool.recycle(&rows)
+        var next = pool.take(capacity: 8)
+        next += [.string("new"), .null, .null]
+        #expect(other == [.string("kept"), .int(1), .timestamp(2)])
+        #expect(next == [.string("new"), .null, .null])
+    }
+
+    @Test("at most `limit` arrays are kept, and none larger than `maximumCapacity`")
+    func poolIsBounded() {
+        let pool = SpareArrays<UInt8>(limit: 2, maximumCapacity: 1024)
+        for _ in 0..<5 {
+            var array = pool.take(capacity: 0)
+            array.reserveCapacity(512)
+            var fresh = [UInt8](repeating: 1, count: 100)
+            pool.recycle(&array)
+            pool.recycle(&fresh)
+        }
+        #expect(pool.count == 2)
+        var huge = [UInt8](repeating: 0, count: 4096)
+        _ = pool.take(capacity: 0)
+        pool.recycle(&huge)
+        #expect(pool.count == 1)
+        #expect(huge.isEmpty)
+    }
+
+    @Test("output memory is reused when large enough, replaced when too small, and bounded")
+    func memoryIsReusedAndBounded() {
+        let pool = SpareMemory(limit: 1, maximumCapacity: 1 << 16)
+        let first = pool.take(capacity: 1000)
+        #expect(first.capacity >= 1000)
+        pool.recycle(first)
+        #expect(pool.count == 1)
+        let same = pool.take(capacity: 500)
+        #expect(same.start == first.start)
+        pool.recycle(same)
+        let larger = pool.take(capacity: 5000)
+        #expect(larger.capacity >= 5000)
+        #expect(pool.count == 0)
+        pool.recycle(larger)
+        pool.recycle(pool.take(capacity: 1 << 17))
+        let extra = SpareMemory.Block(start: .allocate(capacity: 64), capacity: 64)
+        pool.recycle(extra)
+        #expect(pool.count == 1)
+    }
+
+    @Test("a block's bytes are exactly what was written, whatever an earlier block left in its memory")
+    func reusedOutputMemoryHoldsOnlyNewBytes() {
+        for round in 0..<50 {
+            var output = OutputBytes(capacity: 256)
+            let line = Array("{\"round\":\(round)}\n".utf8)
+            for _ in 0..<(round % 7 + 1) { line.withUnsafeBytes { output.append(bytes: $0) } }
+            let block = output.block()
+            #expect(block.array == Array([[UInt8]](repeating: line, count: round % 7 + 1).joined()))
+        }
+    }
+}
