@@ -86,7 +86,7 @@ struct OutputBytes: ~Copyable, JSONOutput {
 
     /// The bytes written, handed over without a copy.
     consuming func block() -> OutputBlock {
-        // The block frees the memory from now on; this buffer must not.
+        // The block owns the memory from now on; this buffer must not hand it back.
         handedOver = true
         return OutputBlock(taking: SpareMemory.Block(start: start, capacity: capacity), count: count)
     }

@@ -2,7 +2,7 @@
 /// writes them to a file, on another thread. It owns the memory `OutputBytes` filled, so the
 /// bytes go from the writer to the file without being copied.
 final class OutputBlock: @unchecked Sendable {
-    // @unchecked: the memory is written before the block exists and never after; deinit frees it.
+    // @unchecked: the memory is written before the block exists and never after; deinit hands it on.
     private let memory: SpareMemory.Block
     private var start: UnsafeMutablePointer<UInt8> { memory.start }
     /// The number of bytes.
