@@ -107,6 +107,11 @@ public struct KafkaRecordBatch: RandomAccessCollection {
     /// The partition all records of the batch come from.
     public let topicPartition: TopicPartition
     let messages: UnsafeBufferPointer<UnsafeMutablePointer<rd_kafka_message_t>>
+    /// True when no more of this partition's records are ready now: its range is complete,
+    /// or its queue held fewer records than the read asked for (the rest is still on its way
+    /// from the broker). A caller gathering records can hand on what it has instead of
+    /// waiting for more.
+    public let isCaughtUp: Bool
 
     public var startIndex: Int { 0 }
     public var endIndex: Int { messages.count }

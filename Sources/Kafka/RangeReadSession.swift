@@ -52,7 +52,7 @@ struct RangeReadSession {
                 }
                 if count > 0 {
                     progressed = true
-                    try take(count, cursor: &cursors[index], summary: &summary, body)
+                    try take(count, caughtUp: count < want, cursor: &cursors[index], summary: &summary, body)
                 }
             }
             if !progressed {
@@ -68,6 +68,7 @@ struct RangeReadSession {
     /// Hands the in-range messages among the `count` received to `body`, then frees them all.
     private func take(
         _ count: Int,
+        caughtUp: Bool,
         cursor: inout Cursor,
         summary: inout KafkaReadSummary,
         _ body: (KafkaRecordBatch) throws -> Void
@@ -113,7 +114,8 @@ struct RangeReadSession {
         if keptCount > 0 {
             try body(KafkaRecordBatch(
                 topicPartition: cursor.range.topicPartition,
-                messages: UnsafeBufferPointer(start: kept, count: keptCount)))
+                messages: UnsafeBufferPointer(start: kept, count: keptCount),
+                isCaughtUp: caughtUp || cursor.done))
         }
     }
 

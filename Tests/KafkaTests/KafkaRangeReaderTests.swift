@@ -60,6 +60,32 @@ struct KafkaRangeReaderTests {
         #expect(reader.assignments == 2)
     }
 
+
+    @Test("a batch says whether its partition has more records ready: a batch that is not caught up is full, and the last of a range is caught up")
+    func caughtUpBatches() throws {
+        let fixture = try KafkaFixture(topics: ["t": 2])
+        try fixture.fill("t", partitions: 2, count: 3_000)
+        let reader = try KafkaRangeReader(configuration: fixture.configuration)
+        for (start, end) in [(0, 2_000), (2_000, 3_000)] as [(Int64, Int64)] {
+            // The reader keeps its partitions assigned, so librdkafka fetches the rest meanwhile.
+            if start > 0 { Thread.sleep(forTimeInterval: 1) }
+            var batches: [TopicPartition: [(count: Int, caughtUp: Bool)]] = [:]
+            try reader.read([PartitionRange("t", 0, start: start, end: end), PartitionRange("t", 1, start: start, end: end)], maxBatchSize: 200) { batch in
+                batches[batch.topicPartition, default: []].append((batch.count, batch.isCaughtUp))
+            }
+            for partition: Int32 in 0...1 {
+                let seen = batches[TopicPartition("t", partition)] ?? []
+                #expect(seen.reduce(0) { $0 + $1.count } == Int(end - start), "\(partition) [\(start), \(end))")
+                #expect(seen.last?.caughtUp == true, "\(partition) [\(start), \(end)): \(seen)")
+                // Fewer than asked for means the queue ran dry: that batch must say so.
+                #expect(seen.filter { !$0.caughtUp }.allSatisfy { $0.count == 200 }, "\(partition) [\(start), \(end)): \(seen)")
+                if start > 0 {
+                    // Fetched while the test slept: every batch but the last had more behind it.
+                    #expect(seen.dropLast().allSatisfy { !$0.caughtUp } && seen.count == 5, "\(partition): \(seen)")
+                }
+            }
+        }
+    }
     @Test("a read that does not continue the last one (a retry, a step back or ahead, another partition, after a timeout or the end of the log) gets exactly its range")
     func readsThatDoNotContinue() throws {
         let fixture = try KafkaFixture(topics: ["t": 2])

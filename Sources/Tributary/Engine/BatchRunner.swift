@@ -149,6 +149,13 @@ final class BatchRunner {
                     chunk = RecordChunk(source: .kafka(partition))
                 }
             }
+            // Caught up with what librdkafka has fetched (a batch that starts on an empty
+            // prefetch gets a few hundred records per fetch): the workers take what is here
+            // now rather than wait idle until the chunk fills.
+            if records.isCaughtUp && chunk.entries.count >= RecordChunk.minimumPartialRecords {
+                try submit(chunk)
+                chunk = RecordChunk(source: .kafka(partition))
+            }
             chunks[partition] = chunk
         }
         // Taken out of the dictionary, so the worker holds each chunk's only copy when done.

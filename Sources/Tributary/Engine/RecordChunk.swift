@@ -34,6 +34,9 @@ struct RecordChunk: Sendable {
     /// must fill up while the partition is read for processing to overlap reading.
     let targetBytes: Int
     let targetRecords: Int
+    /// A Kafka chunk is handed on before it is full, once it has this many records, when its
+    /// partition has no more records ready (see `KafkaRecordBatch.isCaughtUp`).
+    static let minimumPartialRecords = 256
 
     let source: Source
     var bytes: [UInt8] = []
