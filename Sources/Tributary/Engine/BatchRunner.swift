@@ -123,7 +123,8 @@ final class BatchRunner {
     }
 
     private func readKafka(_ plan: BatchPlan, _ kafka: KafkaSource, submit: (RecordChunk) throws -> Void) throws {
-        // One chunk under way per partition, handed on when full; the rest in partition order.
+        // One chunk under way per partition, handed on when full or when its partition has
+        // nothing more ready (below); the rest in partition order at the end.
         var chunks: [TopicPartition: RecordChunk] = [:]
         let limit = config.maxRecordBytes
         try kafka.reader.read(plan.kafka.map(\.range), timeout: kafka.config.readTimeout) { records in
