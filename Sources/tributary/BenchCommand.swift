@@ -119,13 +119,30 @@ struct BenchRunner {
             "smoke": settings.smoke, "files": settings.files, "records_per_file": settings.recordsPerFile,
             "partitions": settings.partitions, "big_file_mb": settings.bigFileMB, "seed": settings.seed,
         ]
+        var cores: [(label: String, value: Double)] = []
+        func checkHost(_ label: String, _ key: String) throws {
+            let value = BenchHost.availableCores()
+            cores.append((label, value))
+            try report.figure("host_cores_\(key)", value)
+        }
+        try checkHost("at the start", "start")
         try await generateData()
         try await measureBaselineA()
         try await measureFilePath()
+        try checkHost("before the Kafka path", "before_kafka")
         try await measureKafkaPath()
+        try checkHost("after the Kafka path", "after_kafka")
         try await measureMemory()
         try await measurePlanning()
+        try checkHost("at the end", "end")
         BenchSupport.remove(root + "/data")
+        report.line("[host] two threads spinning for 0.3 s got " + cores.map { "\(BenchSupport.fixed($0.value, 2)) cores \($0.label)" }.joined(separator: ", "))
+        let short = cores.filter { $0.value < BenchHost.steadyCores }
+        if !short.isEmpty {
+            report.notes.append("the host gave fewer than \(BenchSupport.fixed(BenchHost.steadyCores, 1)) cores ("
+                + short.map { "\(BenchSupport.fixed($0.value, 2)) \($0.label)" }.joined(separator: ", ")
+                + "): rates and ratios of this run are not comparable with other runs; run it again when the host is quiet")
+        }
     }
 
     // MARK: 1. Data

@@ -52,6 +52,7 @@ final class BenchReport {
         line(table.render())
         let judged = targets.compactMap(\.met)
         line("  \(judged.filter { $0 }.count) of \(judged.count) judged targets met")
+        for note in notes { line("  note: \(note)") }
     }
 
     /// Everything as one JSON object.

@@ -11,6 +11,7 @@ struct BenchSmokeTests {
         "baseline_b_records_per_s", "kafka_records_per_s", "kafka_wall_s", "kafka_cpu_utilisation",
         "memory_big_peak_mib", "memory_small_peak_mib", "memory_big_wall_s", "memory_small_wall_s",
         "plan_ms_large_log", "plan_ms_small_log", "open_ms_large_log", "open_ms_small_log",
+        "host_cores_start", "host_cores_before_kafka", "host_cores_after_kafka", "host_cores_end",
     ]
 
     @Test("bench --smoke --json: exit 0, every figure positive, output counts equal the generated counts")
@@ -27,6 +28,10 @@ struct BenchSmokeTests {
         for name in Self.figures {
             let value = try #require(figures[name], "figure \(name) is missing")
             #expect(value > 0, "figure \(name) = \(value)")
+        }
+        // Two spinning threads cannot get more than two cores' worth (and a little for rounding).
+        for name in Self.figures where name.hasPrefix("host_cores_") {
+            #expect(figures[name, default: 0] <= 2.2, "figure \(name) = \(figures[name, default: 0])")
         }
 
         let counts = try #require(result["counts"] as? [String: [String: Int]])
