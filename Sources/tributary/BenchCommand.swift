@@ -18,7 +18,8 @@ struct BenchCommand: AsyncParsableCommand {
             topic (baseline B) and the pipeline over the same topic (target 2: >= 0.5 x baseline \
             B); the peak RSS of `tributary run` as a child on one big file (target 3: <= 100 MiB \
             and within 10% of a file a quarter its size); planning one trigger with 100 000 vs \
-            100 files in the files log (target 4: <= 2x). Full run: about 80 s on 2 cores \
+            100 files in the files log (target 4: <= 2x). It also checks the cores the host gives \
+            it (a [host] line) and says when a run is not comparable. Full run: about 80 s on 2 cores \
             and 3 GB of disk. --smoke runs tiny sizes and judges no target, for CI.
             """
     )
