@@ -138,12 +138,7 @@ struct BenchRunner {
         try checkHost("at the end", "end")
         BenchSupport.remove(root + "/data")
         report.line("[host] two threads spinning for 0.3 s got " + cores.map { "\(BenchSupport.fixed($0.value, 2)) cores \($0.label)" }.joined(separator: ", "))
-        let short = cores.filter { $0.value < BenchHost.steadyCores }
-        if !short.isEmpty {
-            report.notes.append("the host gave fewer than \(BenchSupport.fixed(BenchHost.steadyCores, 1)) cores ("
-                + short.map { "\(BenchSupport.fixed($0.value, 2)) \($0.label)" }.joined(separator: ", ")
-                + "): rates and ratios of this run are not comparable with other runs; run it again when the host is quiet")
-        }
+        if let note = BenchHost.unsteadyNote(cores) { report.notes.append(note) }
     }
 
     // MARK: 1. Data
