@@ -3,7 +3,7 @@ import Testing
 
 /// `tributary bench --smoke --json` as CI runs it: tiny sizes, every figure measured, the
 /// pipelines' outputs matching what was generated. No speed ratio is checked here.
-@Suite("Benchmark smoke run", .timeLimit(.minutes(2)))
+@Suite("Benchmark smoke run", .timeLimit(.minutes(4)))
 struct BenchSmokeTests {
     static let figures = [
         "data_write_s", "baseline_a_lines_per_s", "baseline_a_s",

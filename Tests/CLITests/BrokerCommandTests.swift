@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@Suite("tributary broker", .timeLimit(.minutes(1)))
+@Suite("tributary broker", .timeLimit(.minutes(4)))
 struct BrokerCommandTests {
     @Test("serves kcat: produce and consume over loopback; loads files; stops on SIGTERM with status 0",
           .enabled(if: ChildProcess.which("kcat") != nil, "kcat is not installed"))

@@ -9,7 +9,7 @@ import Testing
 /// The broker down for many batches while files keep arriving: files are processed all along,
 /// `/healthz` says 503 and why (even though file batches keep committing), and once the broker
 /// is back Kafka resumes at the offset where it stopped, every record once.
-@Suite("Broker outage with files flowing", .timeLimit(.minutes(2)))
+@Suite("Broker outage with files flowing", .timeLimit(.minutes(4)))
 struct BrokerOutageFaultTests {
     @Test("files flow during the outage, healthz reports it, Kafka resumes exactly where it stopped")
     func outageWithFiles() async throws {

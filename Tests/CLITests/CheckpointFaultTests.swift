@@ -4,7 +4,7 @@ import Testing
 
 /// A damaged checkpoint and a second process under a real `tributary run`: the run refuses to
 /// start, names the file or the holder and the remedy, and changes nothing.
-@Suite("Damaged or shared checkpoint", .timeLimit(.minutes(2)))
+@Suite("Damaged or shared checkpoint", .timeLimit(.minutes(4)))
 struct CheckpointFaultTests {
     /// Damage to one checkpoint file after a committed batch: the file and what is written in
     /// its place.

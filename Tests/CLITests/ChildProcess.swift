@@ -70,6 +70,18 @@ enum ChildProcess {
         return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errorData.withLock { $0 }, as: UTF8.self))
     }
 
+    /// Holds the `flock` of `path` in a child process, as another Tributary holding the
+    /// checkpoint would, and returns once the lock is held; terminating the process releases it.
+    /// The shell execs `sleep` with the locked descriptor, so no orphan keeps the lock.
+    static func holdLock(_ path: String) throws -> Process {
+        let (process, output, _) = try start("/bin/sh", ["-c", "exec 9>>\"$0\" && flock 9 && echo held && exec sleep 120", path])
+        guard firstLine(of: output) == "held" else {
+            process.terminate()
+            throw CocoaError(.fileLocking, userInfo: [NSFilePathErrorKey: path])
+        }
+        return process
+    }
+
     /// Reads the first line a child writes to `pipe` (blocking).
     static func firstLine(of pipe: Pipe) -> String {
         var bytes: [UInt8] = []

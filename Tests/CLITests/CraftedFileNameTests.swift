@@ -6,7 +6,7 @@ import Testing
 /// non-ASCII text or 255 bytes are read once, archived inside `archive_dir` under their own
 /// names, recorded faithfully in the processed-files log, and never read again after a
 /// restart; a name that is not UTF-8 is left alone with a warning.
-@Suite("Crafted input file names", .timeLimit(.minutes(2)))
+@Suite("Crafted input file names", .timeLimit(.minutes(4)))
 struct CraftedFileNameTests {
     /// Names a file can really have on Linux (a `/` cannot be in a name, so `../x` becomes
     /// backslashes and dots, which must stay literal).

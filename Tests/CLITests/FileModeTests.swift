@@ -5,7 +5,7 @@ import Testing
 /// The permission bits of what a real run writes: output and dead letters `file_mode`
 /// (0640 by default) with folders to match, the checkpoint 0600 files in 0700 folders, and
 /// the umask changing none of it.
-@Suite("File modes", .timeLimit(.minutes(2)))
+@Suite("File modes", .timeLimit(.minutes(4)))
 struct FileModeTests {
     /// Runs an available-now pipeline (a file with good records, one bad record, and a
     /// duplicate for the dedupe state) under `umask`, with `top` added to the configuration.

@@ -5,7 +5,7 @@ import Testing
 /// The status endpoint has no authentication, so unless a host is written out it listens on
 /// loopback only: a real `tributary run` is asked for a port alone, and the kernel's socket
 /// table must show its listening socket on 127.0.0.1, not on 0.0.0.0 or ::.
-@Suite("HTTP endpoint binding", .timeLimit(.minutes(2)))
+@Suite("HTTP endpoint binding", .timeLimit(.minutes(4)))
 struct HTTPBindTests {
     /// The local addresses of the listening TCP sockets on `port`, from /proc/net/tcp and
     /// tcp6, as the kernel writes them (hex, e.g. "0100007F" for 127.0.0.1).

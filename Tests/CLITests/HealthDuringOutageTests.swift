@@ -9,7 +9,7 @@ import Testing
 /// `/healthz` follows a real broker outage: the embedded broker is set down while the engine
 /// runs, the endpoint says 503 once the outage outlasts `stall_timeout`, and 200 again once
 /// the broker is back and the engine reaches it.
-@Suite("Health during a broker outage", .timeLimit(.minutes(2)))
+@Suite("Health during a broker outage", .timeLimit(.minutes(4)))
 struct HealthDuringOutageTests {
     @Test("healthz: 200, then 503 while the broker is down longer than stall_timeout, then 200 again")
     func outage() async throws {

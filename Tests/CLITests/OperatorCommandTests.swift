@@ -39,7 +39,7 @@ private func json(_ text: String) throws -> [String: Any] {
     try #require(JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
 }
 
-@Suite("Operator commands", .timeLimit(.minutes(1)))
+@Suite("Operator commands", .timeLimit(.minutes(4)))
 struct OperatorCommandTests {
     @Test("status, dead-letter list/show and validate on the checkpoint of a real run")
     func afterARealRun() throws {

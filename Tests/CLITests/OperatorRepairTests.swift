@@ -4,7 +4,7 @@ import Testing
 /// The repairing commands, on checkpoints made by real runs: dead-letter replay (with a record
 /// fixed through --edit-with) and checkpoint reset, and their refusal while another process
 /// holds the checkpoint.
-@Suite("Operator repair commands", .timeLimit(.minutes(1)))
+@Suite("Operator repair commands", .timeLimit(.minutes(4)))
 struct OperatorRepairTests {
     let root = FileManager.default.temporaryDirectory.appendingPathComponent("tributary-repair-\(UUID().uuidString)").path
 
@@ -42,11 +42,10 @@ struct OperatorRepairTests {
         #expect(try outputIDs() == ["a"])
 
         // While another process holds the checkpoint, replay refuses and changes nothing.
-        let holder = try ChildProcess.start("/usr/bin/flock", [root + "/checkpoint/lock", "sleep", "4"])
-        usleep(300_000)
+        let holder = try ChildProcess.holdLock(root + "/checkpoint/lock")
         let refused = try tributary(["dead-letter", "replay", "--config", config])
-        holder.0.terminate()
-        holder.0.waitUntilExit()
+        holder.terminate()
+        holder.waitUntilExit()
         #expect(refused.status == 1)
         #expect(refused.errors.contains("in use by another Tributary process"))
         #expect(try outputIDs() == ["a"])
@@ -90,9 +89,8 @@ struct OperatorRepairTests {
         #expect(try outputIDs().count == 13, "partition 1 from offset 2: one record again")
 
         // While another process holds the checkpoint lock, both repair commands refuse.
-        let holder = try ChildProcess.start("/usr/bin/flock", [root + "/checkpoint/lock", "sleep", "4"])
-        defer { holder.0.terminate() }
-        usleep(300_000)
+        let holder = try ChildProcess.holdLock(root + "/checkpoint/lock")
+        defer { holder.terminate(); holder.waitUntilExit() }
         let refused = try tributary(["checkpoint", "reset", "--config", config, "--to-earliest"])
         #expect(refused.status == 1)
         #expect(refused.errors.contains("in use by another Tributary process"))

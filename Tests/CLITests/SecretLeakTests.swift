@@ -7,7 +7,7 @@ import Testing
 /// not in the logs of a trace-level run (librdkafka's own debug lines included), not in the
 /// checkpoint, output or dead-letter files, not in `/status` or `/metrics`, and not in the
 /// error a failed run ends with.
-@Suite("Secrets stay secret", .timeLimit(.minutes(3)))
+@Suite("Secrets stay secret", .timeLimit(.minutes(4)))
 struct SecretLeakTests {
     /// One random value per place a secret can come from, so that a hit names its origin.
     let secrets: [String: String] = [

@@ -191,7 +191,7 @@ private let quietLogger: Logger = {
     return logger
 }()
 
-@Suite("HTTP endpoint and pipeline metrics", .timeLimit(.minutes(1)))
+@Suite("HTTP endpoint and pipeline metrics", .timeLimit(.minutes(4)))
 struct ServiceHTTPTests {
     @Test("metrics, status and health after a real run; 404, 405; graceful shutdown closes the port")
     func afterARealRun() async throws {

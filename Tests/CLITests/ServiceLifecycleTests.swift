@@ -3,7 +3,7 @@ import Testing
 
 /// `tributary run` under a stand-in systemd: the notification protocol, the watchdog, a stop
 /// in the middle of a batch, and SIGHUP reloads. Real child processes, real signals.
-@Suite("Running as a service", .serialized, .timeLimit(.minutes(3)))
+@Suite("Running as a service", .serialized, .timeLimit(.minutes(4)))
 struct ServiceLifecycleTests {
     let root = FileManager.default.temporaryDirectory.appendingPathComponent("tributary-svc-\(UUID().uuidString)").path
 

@@ -4,7 +4,7 @@ import Testing
 
 /// An input file the service user cannot read, under a real `tributary run` as an
 /// unprivileged user (root reads anything, so permissions only bite for another user).
-@Suite("Unreadable input file", .timeLimit(.minutes(1)))
+@Suite("Unreadable input file", .timeLimit(.minutes(4)))
 struct UnreadableInputTests {
     @Test("a file without read permission: one dead letter names it, the rest commits; dropped again under a new name it is read")
     func unreadableFile() throws {

@@ -6,7 +6,7 @@ import Testing
 /// (a file size limit, RLIMIT_FSIZE, set with prlimit) or unwritable (permissions revoked in
 /// the middle of the batch). The batch must not commit, the error must name the path, and a
 /// run after the fault is removed must complete the batch with nothing lost or doubled.
-@Suite("Unwritable and full output, dead-letter and checkpoint folders", .serialized, .timeLimit(.minutes(3)))
+@Suite("Unwritable and full output, dead-letter and checkpoint folders", .serialized, .timeLimit(.minutes(4)))
 struct WriteFaultTests {
     /// What the failed run must have left: exit status 1, the error naming `path` and
     /// `reason`, the batch planned and not committed.

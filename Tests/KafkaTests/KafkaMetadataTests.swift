@@ -1,7 +1,7 @@
 import Kafka
 import Testing
 
-@Suite("Watermarks, discovery and data loss", .timeLimit(.minutes(2)))
+@Suite("Watermarks, discovery and data loss", .timeLimit(.minutes(4)))
 struct KafkaMetadataTests {
     @Test("watermarks of many partitions in one call")
     func watermarks() throws {

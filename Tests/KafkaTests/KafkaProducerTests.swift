@@ -1,7 +1,7 @@
 import Kafka
 import Testing
 
-@Suite("Producer and errors", .timeLimit(.minutes(2)))
+@Suite("Producer and errors", .timeLimit(.minutes(4)))
 struct KafkaProducerTests {
     @Test("records with headers, null values, null keys and empty values read back exactly")
     func produceAndReadBack() throws {

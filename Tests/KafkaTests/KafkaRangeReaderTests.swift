@@ -2,7 +2,7 @@ import Foundation
 @testable import Kafka
 import Testing
 
-@Suite("Exact range reads", .timeLimit(.minutes(2)))
+@Suite("Exact range reads", .timeLimit(.minutes(4)))
 struct KafkaRangeReaderTests {
     @Test("100 000 records over 4 partitions: exactly the planned ranges, in offset order")
     func exactRangesOverFourPartitions() throws {

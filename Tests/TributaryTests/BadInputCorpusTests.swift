@@ -7,7 +7,7 @@ import Testing
 
 /// Runs the bad-input corpus (Tests/TributaryTests/BadInput, made by
 /// scripts/make-bad-input-corpus) and a topic of bad Kafka values through one running engine.
-@Suite("Bad input corpus", .timeLimit(.minutes(3)))
+@Suite("Bad input corpus", .timeLimit(.minutes(4)))
 struct BadInputCorpusTests {
     @Test("every bad record is dead-lettered once with its exact reason and origin, every good one written once, and the engine keeps going")
     func corpusThroughTheEngine() throws {

@@ -6,7 +6,7 @@ import Testing
 /// Retention deleting offsets the pipeline has not read yet, for real: the embedded broker
 /// drops a partition's oldest data past about 5 MB, so 6 000 records of 1 kB push the low
 /// watermark past the checkpointed offset.
-@Suite("Data loss from retention", .timeLimit(.minutes(2)))
+@Suite("Data loss from retention", .timeLimit(.minutes(4)))
 struct DataLossTests {
     /// A pipeline that committed offsets 0..<10 of visits[0], after which retention deleted
     /// offsets from 10 on. Returns the fixture, the broker and the new low watermark.

@@ -4,7 +4,7 @@ import Kafka
 import Testing
 @testable import Tributary
 
-@Suite("Pipeline end to end", .timeLimit(.minutes(2)))
+@Suite("Pipeline end to end", .timeLimit(.minutes(4)))
 struct PipelineEndToEndTests {
     @Test("Kafka and files at once, bad records in both: exact output, exact dead letters, balanced accounts")
     func bothSources() throws {

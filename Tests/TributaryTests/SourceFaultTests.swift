@@ -7,7 +7,7 @@ import Testing
 /// swapped for a symlink between the listing that planned them and the read; the folder
 /// disappearing and coming back; an mtime in the future. Each case ends with every record
 /// read once, in the output or the dead letters, and the batch's accounts balanced.
-@Suite("Input folder faults", .timeLimit(.minutes(1)))
+@Suite("Input folder faults", .timeLimit(.minutes(4)))
 struct SourceFaultTests {
     static func lines(_ prefix: String, _ count: Int) -> String {
         (0..<count).map { "{\"visit_id\":\"\(prefix)\($0)\",\"event_time\":\"2025-11-20T10:00:00Z\"}\n" }.joined()

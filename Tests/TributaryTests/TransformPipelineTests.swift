@@ -3,7 +3,7 @@ import Kafka
 import Testing
 @testable import Tributary
 
-@Suite("Transforms, routing, Kafka sink, replay", .timeLimit(.minutes(2)))
+@Suite("Transforms, routing, Kafka sink, replay", .timeLimit(.minutes(4)))
 struct TransformPipelineTests {
     static let schema = """
         [schema]
