@@ -105,35 +105,30 @@ struct ServiceLifecycleTests {
         try setUp(files: 1)
         let socket = try NotifySocket(folder: root)
         let config = try writeConfig(trigger: "300ms", maxFiles: 1)
-        let (process, errors) = try start(config, environment: ["NOTIFY_SOCKET": socket.path])
-        defer { if process.isRunning { process.terminate() } }
+        let run = try BackgroundRun(config: config, environment: ["NOTIFY_SOCKET": socket.path], logs: root + "/run")
         _ = socket.receive(until: { $0.hasPrefix("STATUS=batch 0:") }, timeout: .seconds(20))
+        // Each step waits for the log line that shows the last one was handled, so that a slow
+        // machine cannot merge two reloads into one.
+        func reload(expecting line: String) {
+            kill(run.process.processIdentifier, SIGHUP)
+            #expect(eventually(within: .seconds(20)) { run.standardError.contains(line) }, "no \"\(line)\" in: \(run.standardError)")
+        }
 
         // An invalid file: refused, the pipeline keeps running with the old limit.
         try Data("this is not toml = = =".utf8).write(to: URL(fileURLWithPath: config))
-        kill(process.processIdentifier, SIGHUP)
-        usleep(300_000)
+        reload(expecting: "TOML syntax error")
+        #expect(run.standardError.contains("SIGHUP: configuration \(config) refused, the running configuration stays"))
         // An unsafe change (the checkpoint folder): refused at the next batch boundary.
         _ = try writeConfig(trigger: "300ms", maxFiles: 1, checkpoint: "elsewhere")
-        kill(process.processIdentifier, SIGHUP)
-        usleep(700_000)
+        reload(expecting: "configuration reload refused, the running configuration stays: checkpoint_dir cannot change while running")
         // A safe change: 3 files per batch from the next batch on.
         _ = try writeConfig(trigger: "300ms", maxFiles: 3)
-        kill(process.processIdentifier, SIGHUP)
-        usleep(700_000)
+        reload(expecting: "configuration reloaded")
         for file in 1...3 { try drop(file) }
-        let statuses = socket.receive(until: { $0.hasPrefix("STATUS=batch 1:") }, timeout: .seconds(10))
+        let statuses = socket.receive(until: { $0.hasPrefix("STATUS=batch 1:") }, timeout: .seconds(20))
         #expect(statuses.contains { $0.hasPrefix("STATUS=batch 1: 60 rows in") }, "three files in one batch: \(statuses)")
-        #expect(process.isRunning)
-
-        process.terminate()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
-        let log = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        #expect(log.contains("SIGHUP: configuration \(config) refused, the running configuration stays"))
-        #expect(log.contains("TOML syntax error"))
-        #expect(log.contains("configuration reload refused, the running configuration stays: checkpoint_dir cannot change while running"))
-        #expect(log.contains("configuration reloaded"))
+        #expect(run.process.isRunning)
+        #expect(run.stop() == 0)
         #expect(!FileManager.default.fileExists(atPath: root + "/elsewhere"))
     }
 
