@@ -71,10 +71,11 @@ enum ChildProcess {
     }
 
     /// Holds the `flock` of `path` in a child process, as another Tributary holding the
-    /// checkpoint would, and returns once the lock is held; terminating the process releases it.
+    /// checkpoint would, and returns once the lock is held (throws at once if it is taken);
+    /// terminating the process releases it.
     /// The shell execs `sleep` with the locked descriptor, so no orphan keeps the lock.
     static func holdLock(_ path: String) throws -> Process {
-        let (process, output, _) = try start("/bin/sh", ["-c", "exec 9>>\"$0\" && flock 9 && echo held && exec sleep 120", path])
+        let (process, output, _) = try start("/bin/sh", ["-c", "exec 9>>\"$0\" && flock -n 9 && echo held && exec sleep 120", path])
         guard firstLine(of: output) == "held" else {
             process.terminate()
             throw CocoaError(.fileLocking, userInfo: [NSFilePathErrorKey: path])
