@@ -60,7 +60,6 @@ struct KafkaRangeReaderTests {
         #expect(reader.assignments == 2)
     }
 
-
     @Test("a batch says whether its partition has more records ready: a batch that is not caught up is full, and the last of a range is caught up")
     func caughtUpBatches() throws {
         let fixture = try KafkaFixture(topics: ["t": 2])
@@ -86,6 +85,7 @@ struct KafkaRangeReaderTests {
             }
         }
     }
+
     @Test("a read that does not continue the last one (a retry, a step back or ahead, another partition, after a timeout or the end of the log) gets exactly its range")
     func readsThatDoNotContinue() throws {
         let fixture = try KafkaFixture(topics: ["t": 2])

@@ -8,21 +8,20 @@ import Synchronization
 /// it again. Kept here, a buffer goes from one chunk to the next whatever thread takes it,
 /// and the process's memory is what the chunks in flight need, however long it runs.
 final class SpareArrays<Element: Sendable>: Sendable {
-    private let spares = Mutex<[[Element]]>([])
-    /// At most this many arrays are kept; one given beyond that is freed.
-    let limit: Int
+    private let spares: SpareStack<[Element]>
     /// An array holding room for more elements than this is freed, not kept: one unusually
     /// large chunk should not hold its memory for good.
     let maximumCapacity: Int
 
+    /// Keeps at most `limit` arrays, none with room for more than `maximumCapacity` elements.
     init(limit: Int, maximumCapacity: Int) {
-        self.limit = limit
+        spares = SpareStack(limit: limit)
         self.maximumCapacity = maximumCapacity
     }
 
     /// An empty array with room for at least `capacity` elements: a spare if there is one.
     func take(capacity: Int) -> [Element] {
-        var array = spares.withLock { $0.popLast() } ?? []
+        var array = spares.pop() ?? []
         array.reserveCapacity(capacity)
         return array
     }
@@ -36,13 +35,11 @@ final class SpareArrays<Element: Sendable>: Sendable {
         guard spare.capacity <= maximumCapacity else { return }
         spare.removeAll(keepingCapacity: true)
         // One not kept is freed on return, outside the lock.
-        spares.withLock { spares in
-            if spares.count < limit { spares.append(spare) }
-        }
+        _ = spares.push(spare)
     }
 
     /// The number of arrays kept now.
-    var count: Int { spares.withLock { $0.count } }
+    var count: Int { spares.count }
 }
 
 /// Output memory (see `OutputBytes`), kept for the next chunk like `SpareArrays`.
@@ -55,24 +52,23 @@ final class SpareMemory: Sendable {
         let capacity: Int
     }
 
-    private let spares = Mutex<[Block]>([])
-    let limit: Int
+    private let spares: SpareStack<Block>
+    /// A block larger than this is freed, not kept.
     let maximumCapacity: Int
 
+    /// Keeps at most `limit` blocks, none larger than `maximumCapacity` bytes.
     init(limit: Int, maximumCapacity: Int) {
-        self.limit = limit
+        spares = SpareStack(limit: limit)
         self.maximumCapacity = maximumCapacity
     }
 
     deinit {
-        spares.withLock { spares in
-            for block in spares { block.start.deallocate() }
-        }
+        while let block = spares.pop() { block.start.deallocate() }
     }
 
     /// A block of at least `capacity` bytes: a spare if one is large enough, else new memory.
     func take(capacity: Int) -> Block {
-        if let spare = spares.withLock({ $0.popLast() }) {
+        if let spare = spares.pop() {
             if spare.capacity >= capacity { return spare }
             spare.start.deallocate()
         }
@@ -81,16 +77,33 @@ final class SpareMemory: Sendable {
 
     /// Keeps `block` for a later `take`, or frees it.
     func recycle(_ block: Block) {
-        let kept = block.capacity <= maximumCapacity && spares.withLock { spares in
-            guard spares.count < limit else { return false }
-            spares.append(block)
-            return true
-        }
-        if !kept { block.start.deallocate() }
+        if block.capacity > maximumCapacity || !spares.push(block) { block.start.deallocate() }
     }
 
     /// The number of blocks kept now.
-    var count: Int { spares.withLock { $0.count } }
+    var count: Int { spares.count }
+}
+
+/// The spares of one pool, last in first out (the most recently used memory is the likeliest
+/// to be in cache), at most `limit` of them.
+private final class SpareStack<Item: Sendable>: Sendable {
+    private let items = Mutex<[Item]>([])
+    private let limit: Int
+
+    init(limit: Int) { self.limit = limit }
+
+    func pop() -> Item? { items.withLock { $0.popLast() } }
+
+    /// Keeps `item` unless `limit` items are kept already; returns whether it was kept.
+    func push(_ item: Item) -> Bool {
+        items.withLock { items in
+            guard items.count < limit else { return false }
+            items.append(item)
+            return true
+        }
+    }
+
+    var count: Int { items.withLock { $0.count } }
 }
 
 /// The process's spare chunk buffers. Sized for a few chunks in flight per core: a batch
