@@ -16,6 +16,9 @@ struct FieldConverter {
         switch fields[field].type {
         case .string:
             guard first == JSONByte.quote else { throw mismatch(field, span) }
+            if span.isPlainString && fields[field].keepsText {
+                return .text(address: Int(bitPattern: base + span.start), count: span.end - span.start)
+            }
             if span.isPlainString { return .string(JSONStringText.verbatim(base, from: span.start + 1, to: span.end - 1)) }
             return .string(JSONStringText.contents(base, from: span.start + 1, to: span.end - 1))
         case .int:

@@ -67,6 +67,9 @@ public struct JSONLineWriter: Sendable {
             buffer.append(JSONByte.quote)
         case .json(let text):
             buffer.append(utf8: text)
+        case let .text(address, count):
+            // Its JSON text, which needs no escaping (see `FieldValue.text`).
+            buffer.append(bytes: UnsafeRawBufferPointer(start: UnsafeRawPointer(bitPattern: address), count: count))
         }
     }
 

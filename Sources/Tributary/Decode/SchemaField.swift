@@ -12,6 +12,10 @@ public struct SchemaField: Sendable, Hashable {
     /// True when the value does not come from the JSON at all (a record's metadata, filled in
     /// by the caller): the decoder leaves it `.null` and does not check `required`.
     public var isExternal = false
+    /// True for a string field that only writers read (no expression, key, route, dedupe or
+    /// `partition_by` does): the decoder then keeps a string without escapes as its JSON text in
+    /// the input (`FieldValue.text`) instead of making a `String` that would only be written back.
+    public var keepsText = false
 
     /// Creates a field; `path` defaults to `[name]`.
     public init(name: String, type: FieldType, required: Bool = false, path: [String]? = nil) {

@@ -35,7 +35,9 @@ struct ChunkProcessor: @unchecked Sendable {
         // rowEntry[row] is the chunk entry the row was decoded from.
         var rowEntry: [Int] = []
         rowEntry.reserveCapacity(chunk.entries.count)
-        chunk.bytes.withUnsafeBytes { arena in
+        // Everything that reads the rows happens inside this scope: a string field may be kept
+        // as its text in these bytes (`FieldValue.text`), written by the sinks' `prepare`.
+        try chunk.bytes.withUnsafeBytes { arena in
             // One decoder for a whole Kafka or file chunk, looked up once: copying it out per
             // record retained and released every array it holds, from every core at once.
             if case .replay = chunk.source {
@@ -50,7 +52,16 @@ struct ChunkProcessor: @unchecked Sendable {
             } else if let decoder = decoder(for: chunk, entry: 0) {
                 Self.decode(chunk, chunk.entries.indices, arena: arena, with: decoder, into: &rows, rowEntry: &rowEntry, letters: &result.letters)
             }
+            try transformAndPrepare(chunk, rows: &rows, rowEntry: rowEntry, context: context, result: &result)
         }
+        return result
+    }
+
+    /// Runs the chain over the decoded `rows`, routes them, turns failed rows into dead letters
+    /// and has each sink prepare its part.
+    private func transformAndPrepare(
+        _ chunk: RecordChunk, rows: inout RowBuffer, rowEntry: [Int], context: ExpressionContext, result: inout Result
+    ) throws {
         let transformed = chain.apply(to: &rows, context: context, dedupe: dedupe, batchTimeMicros: context.batchTimeMicros)
         result.counts.filtered += transformed.filtered.count
         var failures = transformed.failures.map { (row: $0.row, stage: DeadLetter.Stage.transform, reason: "\($0.location): \($0.message)") }
@@ -64,7 +75,6 @@ struct ChunkProcessor: @unchecked Sendable {
         result.parts = try sinks.indices.map { index in
             try sinks[index].prepare(rows: rows, selection: selections[index], origin: chunk.originName, context: context)
         }
-        return result
     }
 
     /// Decodes entries `indexes` of `chunk` into `rows`, noting each row's entry; a record that

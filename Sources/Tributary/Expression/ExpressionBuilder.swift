@@ -50,7 +50,7 @@ struct ExpressionBuilder {
     static func type(of value: FieldValue) -> ExpressionType {
         switch value {
         case .null: .null
-        case .string: .value(.string)
+        case .string, .text: .value(.string)
         case .int: .value(.int)
         case .double: .value(.double)
         case .bool: .value(.bool)

@@ -10,6 +10,7 @@ enum ExpressionConversion {
         case .double(let number): number.description
         case .bool(let flag): flag ? "true" : "false"
         case .timestamp(let micros): TimestampFormat.format(micros)
+        case .text: text(value.materialized)
         }
     }
 

@@ -212,6 +212,7 @@ public enum ConfigDescription {
         case .bool(let flag): return String(flag)
         case .timestamp(let micros): return quote(TimestampFormat.format(micros))
         case .json(let text): return quote(out.masked(text))
+        case .text: return literal(value.materialized, out)
         }
     }
 

@@ -54,6 +54,7 @@ final class FileSink: BatchSink {
         case .bool(let flag): text = String(flag)
         case .timestamp(let micros): text = String(TimestampFormat.format(micros).prefix(10))
         case .json(let json): text = json
+        case .text: return folderName(field, value.materialized)
         }
         var safe = ""
         for scalar in text.unicodeScalars.prefix(200) {

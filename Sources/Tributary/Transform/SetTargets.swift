@@ -8,12 +8,15 @@
 struct SetTargets: Sendable {
     /// Row positions written, in the order of `evaluate`'s values.
     let indexes: [Int]
+    /// Row positions the expressions read.
+    let referencedColumns: Set<Int>
     private let evaluateAll: Evaluation
 
     typealias Evaluation = @Sendable (UnsafeBufferPointer<FieldValue>, ExpressionContext, inout [FieldValue]) throws(ExpressionRuntimeError) -> Void
 
     init(_ targets: [(index: Int, expression: CompiledExpression)]) {
         indexes = targets.map(\.index)
+        referencedColumns = targets.reduce(into: []) { $0.formUnion($1.expression.referencedColumns) }
         evaluateAll = Self.compose(targets.map(\.expression)[...])
     }
 

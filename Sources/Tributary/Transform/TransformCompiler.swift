@@ -49,8 +49,31 @@ struct TransformCompiler {
         let output = columns.indices.compactMap { index in
             names[index].map { TransformChain.OutputColumn(name: $0, type: types[index], index: index) }
         }
+        var columns = self.columns
+        let read = readColumns()
+        for index in columns.indices where columns[index].type == .string && !columns[index].isExternal && !read.contains(index) {
+            columns[index].keepsText = true
+        }
         return TransformChain(columns: columns, metadataColumns: metadataColumns, steps: steps, output: output,
                               routes: routes, keys: keys, partitionColumns: partitionColumns)
+    }
+
+    /// The row positions something other than a writer reads: expressions of every step,
+    /// route and key, `default` and cast-to-json targets, dedupe keys and `partition_by`.
+    private func readColumns() -> Set<Int> {
+        var read = Set<Int>()
+        for step in steps {
+            switch step {
+            case .filter(let expression, _): read.formUnion(expression.referencedColumns)
+            case .set(let targets, _): read.formUnion(targets.referencedColumns)
+            case .defaults(let defaults): read.formUnion(defaults.map(\.index))
+            case .toJSON(let indexes): read.formUnion(indexes)
+            case .dedupe(let keys, _, _, _): read.formUnion(keys)
+            }
+        }
+        for expression in routes.compactMap({ $0 }) + keys.compactMap({ $0 }) { read.formUnion(expression.referencedColumns) }
+        read.formUnion(partitionColumns.compactMap { $0 })
+        return read
     }
 
     // MARK: Steps
