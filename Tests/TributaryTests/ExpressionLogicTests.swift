@@ -109,4 +109,28 @@ import Testing
         #expect(try evaluate("coalesce(i, x)", ["i": .int(3)]) == .double(3))
         #expect(try evaluate("coalesce(null, null)") == .null)
     }
+
+    @Test("a double column compared with a number constant gives what the general comparison gives, for every operator, at and around the constant, for null and NaN, and for constants a double cannot hold exactly")
+    func doubleColumnAgainstConstant() throws {
+        let constants: [(text: String, value: FieldValue)] = [
+            ("10", .int(10)), ("-2.5", .double(-2.5)), ("9007199254740993", .int(9_007_199_254_740_993)),
+        ]
+        let values: [FieldValue] = [
+            .double(9.999), .double(10), .double(10.001), .double(-2.5), .double(-3), .double(.nan), .null,
+            .double(9_007_199_254_740_992), .double(9_007_199_254_740_994),
+        ]
+        for op in ["=", "!=", "<", "<=", ">", ">="] {
+            for constant in constants {
+                for value in values {
+                    let result = try evaluate("x \(op) \(constant.text)", ["x": value])
+                    let general = try evaluate("(x + 0.0) \(op) \(constant.text)", ["x": value])
+                    #expect(result == general, "x \(op) \(constant.text) with x = \(value)")
+                }
+            }
+        }
+        #expect(try evaluate("x >= 10", ["x": .double(10)]) == .bool(true))
+        #expect(try evaluate("x < 10", ["x": .double(10)]) == .bool(false))
+        #expect(try evaluate("x = 10", ["x": .null]) == .null)
+        #expect(try evaluate("x > -2.5", ["x": .double(.nan)]) == .null)
+    }
 }

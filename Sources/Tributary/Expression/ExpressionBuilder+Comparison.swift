@@ -19,6 +19,14 @@ extension ExpressionBuilder {
         }
         let first = left.evaluate
         if let constant = right.constant, let index = left.column {
+            if let number = Self.exactDouble(constant) {
+                // `double column op number`, the usual numeric filter: a double compared with a
+                // double, without going through every pair of types; anything else as below.
+                return ExpressionCompiledNode(type: .value(.bool), over: [left]) { row, _ in
+                    guard case .double(let value) = row[index] else { return Self.compared(op, row[index], constant) }
+                    return ExpressionOrdering.compare(value, number).map { .bool(op.holds($0)) } ?? .null
+                }
+            }
             // `column op constant`, the usual filter: one closure per row instead of two.
             return ExpressionCompiledNode(type: .value(.bool), over: [left]) { row, _ in
                 Self.compared(op, row[index], constant)
@@ -36,6 +44,16 @@ extension ExpressionBuilder {
             let a = try first(row, context)
             if case .null = a { return .null }
             return Self.compared(op, a, try second(row, context))
+        }
+    }
+
+    /// A numeric constant as a double that compares exactly as the constant does: a double, or
+    /// an integer of at most 2^53 in magnitude (every one of which a double holds exactly).
+    static func exactDouble(_ constant: FieldValue) -> Double? {
+        switch constant {
+        case .double(let number): number
+        case .int(let number) where number.magnitude <= 1 << 53: Double(number)
+        default: nil
         }
     }
 
