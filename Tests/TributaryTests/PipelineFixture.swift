@@ -45,7 +45,12 @@ struct PipelineFixture {
             [sink.files]
             path = "\(output)"
             """
-        let file = root.appendingPathComponent("pipeline.toml").path
+        return try load(configText: text, name: "pipeline.toml")
+    }
+
+    /// Writes `text` to `name` in the fixture's folder and loads it as a configuration.
+    func load(configText text: String, name: String = "t.toml") throws -> TributaryConfig {
+        let file = root.appendingPathComponent(name).path
         try Data(text.utf8).write(to: URL(fileURLWithPath: file))
         return try ConfigLoader.load(file: file)
     }

@@ -21,9 +21,7 @@ struct StringTextTests {
             min_file_age = "0s"
             \(body)
             """
-        let file = fixture.root.appendingPathComponent("t.toml").path
-        try Data(text.utf8).write(to: URL(fileURLWithPath: file))
-        return try ConfigLoader.load(file: file)
+        return try fixture.load(configText: text)
     }
 
     @Test("only a string field that nothing but writers reads keeps its text: a filter, a set, a default, a cast to json, a dedupe key, a route and partition_by each make it a String")

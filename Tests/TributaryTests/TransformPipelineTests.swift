@@ -29,9 +29,7 @@ struct TransformPipelineTests {
             max_files_per_trigger = 10
             \(body)
             """
-        let file = fixture.root.appendingPathComponent("t.toml").path
-        try Data(text.utf8).write(to: URL(fileURLWithPath: file))
-        return try ConfigLoader.load(file: file)
+        return try fixture.load(configText: text)
     }
 
     @Test("filter, set with functions, rename, drop, cast, default; a runtime failure is dead-lettered with its original bytes and step")
