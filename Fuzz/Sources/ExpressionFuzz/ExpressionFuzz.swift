@@ -60,7 +60,7 @@ func fits(_ value: FieldValue, _ type: ExpressionType) -> Bool {
     guard case .value(let fieldType) = type else { return value == .null }
     switch value {
     case .null: return true
-    case .string: return fieldType == .string
+    case .string, .text: return fieldType == .string
     case .int: return fieldType == .int
     case .double: return fieldType == .double
     case .bool: return fieldType == .bool
