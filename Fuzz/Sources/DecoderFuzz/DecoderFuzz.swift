@@ -4,7 +4,8 @@ import Tributary
 // A record that does not fit is a failure value, never a crash; on top of that the checks
 // below trap on broken contracts: a failed decode leaves the row as it was, a successful one
 // adds exactly one value per field, and what the JSON writer makes of the values decodes
-// back to the same values.
+// back to the same values; string fields kept as their input text stand for, and are written
+// as, the same strings.
 
 /// The fields a record maps to: typed fields, nested paths, a timestamp and a catch-all json field.
 let fields = [
@@ -24,6 +25,12 @@ let decoder = RecordDecoder(schema: Schema(fields: fields, catchAllField: 9))
 let shallowDecoder = RecordDecoder(schema: Schema(fields: fields, catchAllField: 9), maxDepth: 3)
 /// The whole record as one json value, and the same keys without a catch-all.
 let wholeDecoder = RecordDecoder(schema: Schema(fields: [SchemaField(name: "all", type: .json, path: [])] + fields.dropLast()))
+/// The same fields with every string field keeping its input text (`FieldValue.text`).
+let textDecoder: RecordDecoder = {
+    var kept = fields
+    for index in kept.indices where kept[index].type == .string { kept[index].keepsText = true }
+    return RecordDecoder(schema: Schema(fields: kept, catchAllField: 9))
+}()
 
 /// The written form of a decoded row: the fields by name, at the top level.
 let written = Schema(fields: fields.dropLast().map { SchemaField(name: $0.name, type: $0.type) })
@@ -43,8 +50,24 @@ public func fuzzRecord(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         }
     }
     var row: [FieldValue] = []
-    if decoder.decode(bytes, into: &row) == nil { checkRoundTrip(row) }
+    if decoder.decode(bytes, into: &row) == nil {
+        checkRoundTrip(row)
+        checkKeptText(bytes, plain: row)
+    }
     return 0
+}
+
+/// Decodes `bytes` keeping string text and checks it stands for, and is written as, the
+/// `String`s of the plain decode `plain`.
+func checkKeptText(_ bytes: UnsafeRawBufferPointer, plain: [FieldValue]) {
+    var kept: [FieldValue] = []
+    precondition(textDecoder.decode(bytes, into: &kept) == nil, "keeping string text made the record fail")
+    precondition(kept.map(\.materialized) == plain, "a kept text stands for another value")
+    var keptLine: [UInt8] = []
+    var plainLine: [UInt8] = []
+    writer.append(kept.prefix(written.fields.count), to: &keptLine)
+    writer.append(plain.prefix(written.fields.count), to: &plainLine)
+    precondition(keptLine == plainLine, "a kept text is written differently from its String")
 }
 
 /// Writes the typed fields of `row` as a JSON line and decodes that line again.
