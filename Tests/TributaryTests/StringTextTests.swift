@@ -24,7 +24,7 @@ struct StringTextTests {
         return try fixture.load(configText: text)
     }
 
-    @Test("only a string field that nothing but writers reads keeps its text: a filter, a set, a default, a cast to json, a dedupe key, a route and partition_by each make it a String")
+    @Test("only a string field that nothing but writers reads keeps its text: a filter, a set, a default, a cast to json, a dedupe key, a route, partition_by and a Kafka key each make it a String")
     func onlyUnreadStringsKeepText() throws {
         let fixture = try PipelineFixture()
         defer { fixture.remove() }
@@ -54,6 +54,16 @@ struct StringTextTests {
 
         let plain = try load(fixture, "[sink.files]\npath = \"\(fixture.output)\"")
         #expect(try TransformChain.compile(plain).columns.filter(\.keepsText).map(\.name) == ["a", "b", "c", "d", "e", "f", "g", "h"])
+
+        // A Kafka sink's key is an expression too; compiling needs no broker.
+        let keyed = try load(fixture, """
+            [[sink]]
+            type = "kafka"
+            bootstrap_servers = "127.0.0.1:9"
+            topic = "out"
+            key = "concat(b, '-')"
+            """)
+        #expect(try TransformChain.compile(keyed).columns.filter(\.keepsText).map(\.name) == ["a", "c", "d", "e", "f", "g", "h"])
     }
 
     @Test("the decoder keeps a string without escapes as its text, makes a String of one with escapes, and both are written exactly as a String would be")

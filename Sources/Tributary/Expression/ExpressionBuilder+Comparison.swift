@@ -19,12 +19,13 @@ extension ExpressionBuilder {
         }
         let first = left.evaluate
         if let constant = right.constant, let index = left.column {
-            if let number = Self.exactDouble(constant) {
+            if left.type == .value(.double), let number = Self.exactDouble(constant) {
                 // `double column op number`, the usual numeric filter: a double compared with a
-                // double, without going through every pair of types; anything else as below.
+                // double, without going through every pair of types; null as below.
                 return ExpressionCompiledNode(type: .value(.bool), over: [left]) { row, _ in
-                    guard case .double(let value) = row[index] else { return Self.compared(op, row[index], constant) }
-                    return ExpressionOrdering.compare(value, number).map { .bool(op.holds($0)) } ?? .null
+                    let value = row[index]
+                    guard case .double(let x) = value else { return Self.compared(op, value, constant) }
+                    return ExpressionOrdering.compare(x, number).map { .bool(op.holds($0)) } ?? .null
                 }
             }
             // `column op constant`, the usual filter: one closure per row instead of two.
