@@ -55,6 +55,13 @@ final class RDKafkaClient: @unchecked Sendable {
         return RDKafkaClient(handle: handle, kind: kind, destroyTimeout: destroyTimeout)
     }
 
+    /// Whether librdkafka made a consumer group for this handle (a consumer with a `group.id`).
+    var hasConsumerGroup: Bool {
+        guard let metadata = rd_kafka_consumer_group_metadata(handle) else { return false }
+        rd_kafka_consumer_group_metadata_destroy(metadata)
+        return true
+    }
+
     deinit {
         nonisolated(unsafe) let handle = self.handle
         let isConsumer = kind == .consumer

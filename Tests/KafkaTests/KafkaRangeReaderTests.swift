@@ -197,6 +197,22 @@ struct KafkaRangeReaderTests {
         #expect(records.first?.key == Array("k90".utf8))
         #expect(records.first?.timestamp != nil)
     }
+
+    @Test("watermark queries go through a handle without a consumer group, even when the configuration names one")
+    func metadataHandleHasNoGroup() throws {
+        // A group's FindCoordinator requests share the connection with ListOffsets, and the
+        // embedded broker (Nagle's algorithm on) then held a ListOffsets answer for a 40 ms
+        // delayed ACK in about one first planning in four.
+        let fixture = try KafkaFixture(topics: ["m": 2])
+        var configuration = fixture.configuration
+        configuration["group.id"] = "someone-elses-group"
+        let reader = try KafkaRangeReader(configuration: configuration)
+        #expect(!reader.metadataClient.hasConsumerGroup)
+        #expect(reader.client.hasConsumerGroup)
+        let marks = try reader.watermarks(of: [TopicPartition("m", 0), TopicPartition("m", 1)])
+        #expect(marks[TopicPartition("m", 1)] == Watermarks(low: 0, high: 0))
+        #expect(try reader.partitionCounts(of: ["m"]) == ["m": 2])
+    }
 }
 
 /// Produces about 6 MB into partition 0 of `topic`: more than the embedded broker keeps, so

@@ -50,6 +50,27 @@ import Testing
         #expect(huge.isEmpty)
     }
 
+    @Test("a chunk takes buffers with its first record, and a chunk handed off owns them alone")
+    func chunkHandOff() {
+        var chunk = RecordChunk(source: .file(path: "in/a.jsonl"))
+        // A chunk that stays empty (a partition's next chunk at the end of a batch) is dropped
+        // without recycling: it must not have taken a spare.
+        #expect(chunk.bytes.capacity == 0 && chunk.entries.capacity == 0)
+        let record = Array("{\"id\":1}".utf8)
+        record.withUnsafeBytes { chunk.append($0, position: 1, extra: 0) }
+        let memory = chunk.bytes.withUnsafeBufferPointer { $0.baseAddress }
+        var handed = chunk.handOff()
+        #expect(chunk.isEmpty && chunk.bytes.capacity == 0)
+        guard case .file(let path) = chunk.source else { Issue.record("the new chunk lost its source"); return }
+        #expect(path == "in/a.jsonl")
+        #expect(handed.raw(0) == record)
+        // Were the buffers shared with the reader, this append would copy them to new memory,
+        // and recycling would have to as well.
+        record.withUnsafeBytes { handed.append($0, position: 2, extra: 0) }
+        #expect(handed.bytes.withUnsafeBufferPointer { $0.baseAddress } == memory)
+        handed.recycle()
+    }
+
     @Test("output memory is reused when large enough, replaced when too small, and bounded")
     func memoryIsReusedAndBounded() {
         let pool = SpareMemory(limit: 1, maximumCapacity: 1 << 16)

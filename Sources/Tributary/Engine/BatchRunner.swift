@@ -82,7 +82,7 @@ final class BatchRunner {
                 writing += ContinuousClock.now - started
             })
         let monitor = self.monitor
-        let submit: (RecordChunk) throws -> Void = { chunk in
+        let submit: (consuming RecordChunk) throws -> Void = { chunk in
             monitor?.heartbeat()
             try pipeline.submit(chunk)
         }
@@ -122,7 +122,7 @@ final class BatchRunner {
         return outcome
     }
 
-    private func readKafka(_ plan: BatchPlan, _ kafka: KafkaSource, submit: (RecordChunk) throws -> Void) throws {
+    private func readKafka(_ plan: BatchPlan, _ kafka: KafkaSource, submit: (consuming RecordChunk) throws -> Void) throws {
         // One chunk under way per partition, handed on when full or when its partition has
         // nothing more ready (below); the rest in partition order at the end.
         var chunks: [TopicPartition: RecordChunk] = [:]
@@ -145,30 +145,26 @@ final class BatchRunner {
                     continue
                 }
                 chunk.append(value, key: record.key, position: record.offset, extra: record.timestamp ?? Int64.min)
-                if chunk.isFull {
-                    try submit(chunk)
-                    chunk = RecordChunk(source: .kafka(partition))
-                }
+                if chunk.isFull { try submit(chunk.handOff()) }
             }
             // Caught up with what librdkafka has fetched (a batch that starts on an empty
             // prefetch gets a few hundred records per fetch): the workers take what is here
             // now rather than wait idle until the chunk fills.
             if records.isCaughtUp && chunk.entries.count >= RecordChunk.minimumPartialRecords {
-                try submit(chunk)
-                chunk = RecordChunk(source: .kafka(partition))
+                try submit(chunk.handOff())
             }
             chunks[partition] = chunk
         }
         // Taken out of the dictionary, so the worker holds each chunk's only copy when done.
         for partition in chunks.keys.sorted() {
-            if let chunk = chunks.removeValue(forKey: partition), !chunk.isEmpty { try submit(chunk) }
+            if let chunk = chunks.removeValue(forKey: partition), !chunk.isEmpty { try submit(consume chunk) }
         }
     }
 
     /// Reads replayed dead letters (a replay batch's input, kept in the checkpoint) into one
     /// chunk, decoded with their source's decoder; a record that fails again becomes a new
     /// dead letter.
-    private func readReplay(_ inputs: [String], submit: (RecordChunk) throws -> Void) throws {
+    private func readReplay(_ inputs: [String], submit: (consuming RecordChunk) throws -> Void) throws {
         var entries: [DeadLetterEntry] = []
         var refused: [DeadLetter] = []
         for input in inputs {
@@ -191,7 +187,7 @@ final class BatchRunner {
         }
         chunk.letters = refused
         chunk.read += refused.count
-        if !chunk.isEmpty { try submit(chunk) }
+        if !chunk.isEmpty { try submit(chunk.handOff()) }
     }
 
     static func replayMetadata(_ kind: RecordMetadata, _ source: DeadLetterEntry.Source) -> FieldValue {

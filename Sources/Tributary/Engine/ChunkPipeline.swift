@@ -34,8 +34,9 @@ final class ChunkPipeline: @unchecked Sendable {
         self.deliver = deliver
     }
 
-    /// Queues `chunk`, waiting while `limit` chunks are in flight.
-    func submit(_ chunk: RecordChunk) throws {
+    /// Queues `chunk`, waiting while `limit` chunks are in flight. The chunk is consumed: the
+    /// worker holds its only copy and recycles its buffers when done.
+    func submit(_ chunk: consuming RecordChunk) throws {
         slots.wait()
         lock.lock()
         if let failure {
@@ -46,7 +47,7 @@ final class ChunkPipeline: @unchecked Sendable {
         let sequence = nextSubmitted
         nextSubmitted += 1
         lock.unlock()
-        let box = ChunkBox(chunk)
+        let box = ChunkBox(consume chunk)
         queue.async(group: group) { [self] in
             // Taken out of the box so that this is the chunk's only copy once the reader has
             // moved on, and its buffers can go to the next chunk.
@@ -110,7 +111,7 @@ private final class ChunkBox: @unchecked Sendable {
     // by that worker.
     private var chunk: RecordChunk?
 
-    init(_ chunk: RecordChunk) { self.chunk = chunk }
+    init(_ chunk: consuming RecordChunk) { self.chunk = chunk }
 
     func take() -> RecordChunk {
         defer { chunk = nil }

@@ -15,7 +15,7 @@ struct FileChunkReader {
     }
 
     /// Reads `range`, handing each chunk to `emit` as it fills and the last one at the end.
-    func read(_ range: PlannedFileRange, emit: (RecordChunk) throws -> Void) throws -> BatchCommit.FileResult {
+    func read(_ range: PlannedFileRange, emit: (consuming RecordChunk) throws -> Void) throws -> BatchCommit.FileResult {
         let gzip = range.path.hasSuffix(".gz")
         var result = BatchCommit.FileResult(path: range.path, size: range.size, mtimeNanos: range.mtimeNanos, start: range.start,
                                             endOffset: range.start, linesTaken: range.firstLine - 1, complete: true)
@@ -31,7 +31,7 @@ struct FileChunkReader {
             chunk.read += 1
             chunk.letters.append(DeadLetter(raw: [], reason: "refused: the file became a symlink to \(target), outside the input folder, between listing and reading", stage: .decode, origin: .file(path: range.path, line: range.firstLine, byteOffset: range.start)))
             logger.error("refused \(range.path): it now points outside the input folder (\(target)); recorded as a dead letter and moving on")
-            try emit(chunk)
+            try emit(chunk.handOff())
             return result
         case .changed(let size, let mtimeNanos):
             // Read what planning saw (appended bytes belong to no plan, so a re-run after a
@@ -58,8 +58,7 @@ struct FileChunkReader {
                 chunk.letters.append(DeadLetter(raw: Array(line.bytes), reason: "unreadable rest of the file: \(reason)", stage: .decode, origin: chunk.fileOrigin(line: line.number, byteOffset: line.offset)))
             }
             if chunk.isFull {
-                do { try emit(chunk) } catch { throw Handoff(error: error) }
-                chunk = RecordChunk(source: chunk.source)
+                do { try emit(chunk.handOff()) } catch { throw Handoff(error: error) }
             }
         }
         do {
@@ -94,7 +93,7 @@ struct FileChunkReader {
             chunk.letters.append(DeadLetter(raw: [], reason: "cannot read the file: \(error)", stage: .decode, origin: .file(path: range.path, line: range.firstLine, byteOffset: range.start)))
             logger.error("cannot read \(range.path): \(error); recorded as a dead letter and moving on")
         }
-        if !chunk.isEmpty { try emit(chunk) }
+        if !chunk.isEmpty { try emit(chunk.handOff()) }
         return result
     }
 }

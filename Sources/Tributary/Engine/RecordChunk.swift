@@ -53,10 +53,9 @@ struct RecordChunk: Sendable {
         } else {
             (targetBytes, targetRecords) = (1 << 20, 8_192)
         }
-        // Room for a full chunk and the record that fills it, so appending never copies; the
-        // memory of an earlier chunk when there is a spare.
-        bytes = SpareBuffers.chunkBytes.take(capacity: targetBytes + (64 << 10))
-        entries = SpareBuffers.chunkEntries.take(capacity: targetRecords)
+        // The buffers come with the first record (`append`): a chunk that stays empty, like a
+        // partition's next chunk at the end of a batch, never holds spare memory, so dropping
+        // it frees nothing a later chunk would have reused.
     }
 
     /// Gives the chunk's buffers to the next chunk, once it has been processed; the chunk is
@@ -64,6 +63,16 @@ struct RecordChunk: Sendable {
     mutating func recycle() {
         SpareBuffers.chunkBytes.recycle(&bytes)
         SpareBuffers.chunkEntries.recycle(&entries)
+    }
+
+    /// Returns this chunk and leaves an empty one of the same source in its place: how a
+    /// reader hands a full chunk on. Passed straight to a `consuming` parameter, the chunk
+    /// handed on is then its buffers' only owner, so the worker that processes it can recycle
+    /// them; had the reader still held a reference, recycling would have had to copy them.
+    mutating func handOff() -> RecordChunk {
+        var full = RecordChunk(source: source)
+        swap(&full, &self)
+        return full
     }
 
     var isFull: Bool { bytes.count >= targetBytes || entries.count >= targetRecords }
@@ -89,6 +98,12 @@ struct RecordChunk: Sendable {
 
     /// Appends one record's bytes.
     mutating func append(_ value: UnsafeRawBufferPointer, key: UnsafeRawBufferPointer? = nil, position: Int64, extra: Int64) {
+        if bytes.capacity == 0 {
+            // Room for a full chunk and the record that fills it, so appending never copies;
+            // the memory of an earlier chunk when there is a spare.
+            bytes = SpareBuffers.chunkBytes.take(capacity: targetBytes + (64 << 10))
+            entries = SpareBuffers.chunkEntries.take(capacity: targetRecords)
+        }
         var entry = Entry(start: bytes.count, length: value.count, position: position, extra: extra)
         bytes.append(contentsOf: value)
         if let key {

@@ -90,3 +90,8 @@ struct HTTPEndpointError: Error, CustomStringConvertible {
         "cannot listen on \(address.host):\(address.port) for [http] listen: \(underlying); check that the port is free and the address belongs to this machine"
     }
 }
+
+extension HTTPEndpoint: CustomStringConvertible {
+    // Short, so ServiceLifecycle's description of the group does not reflect over the routes.
+    var description: String { "HTTPEndpoint" }
+}

@@ -69,3 +69,8 @@ struct NotifyService: Service {
         return "batch \(report.plan.batch): \(total.read) rows in, \(total.written) written, \(total.deadLettered) dead-lettered, \(rate) rows/s, lag \(report.lag)"
     }
 }
+
+extension NotifyService: CustomStringConvertible {
+    // Short, so ServiceLifecycle's description of the group does not reflect over the monitor.
+    var description: String { "NotifyService" }
+}
