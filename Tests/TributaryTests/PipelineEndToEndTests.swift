@@ -190,6 +190,39 @@ struct PipelineEndToEndTests {
         #expect(FileSink.folderName("page", .null) == "page=__null__")
     }
 
+    @Test("a Kafka record's timestamp reaches the rows through the mapping and through a transform", arguments: [true, false])
+    func kafkaTimestamp(mapped: Bool) throws {
+        // The reader asks librdkafka for each record's timestamp only when something reads
+        // `@timestamp`: the mapping, or a transform (`kafka_timestamp()`).
+        let fixture = try PipelineFixture()
+        defer { fixture.remove() }
+        let broker = try EmbeddedKafka()
+        try broker.createTopic("visits", partitions: 2)
+        let producer = try KafkaProducer(configuration: KafkaConfiguration(bootstrapServers: broker.bootstrapServers))
+        try producer.send((0..<6).map { n in
+            KafkaOutgoingRecord(topic: "visits", partition: Int32(n % 2), value: Array("{\"id\":\"t\(n)\",\"ts\":1700000000000}".utf8),
+                                timestamp: 1_700_000_000_100 + Int64(n))
+        })
+        let config = try fixture.config("""
+            [source.kafka]
+            bootstrap_servers = "\(broker.bootstrapServers)"
+            topics = ["visits"]
+            [source.kafka.mapping]
+            visit_id = "id"
+            event_time = "\(mapped ? "@timestamp" : "ts")"
+            [[transform]]
+            set = { seen = "\(mapped ? "event_time" : "kafka_timestamp()")" }
+            """)
+        #expect(try MicroBatchEngine(config: config, logger: PipelineFixture.logger).run() == 1)
+        let rows = try fixture.outputRows()
+        #expect(rows.count == 6)
+        for row in rows {
+            let n = try #require(Int((row["visit_id"] as? String ?? "").dropFirst()))
+            #expect(row["seen"] as? String == "2023-11-14T22:13:20.10\(n)Z")
+            #expect(row["event_time"] as? String == (mapped ? "2023-11-14T22:13:20.10\(n)Z" : "2023-11-14T22:13:20.000Z"))
+        }
+    }
+
     @Test("a batch whose Kafka ranges cannot be read while the broker is down is retried with the same ranges until it commits")
     func brokerOutageRetriesBatch() throws {
         let fixture = try PipelineFixture()

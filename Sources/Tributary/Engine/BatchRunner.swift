@@ -127,6 +127,9 @@ final class BatchRunner {
         // nothing more ready (below); the rest in partition order at the end.
         var chunks: [TopicPartition: RecordChunk] = [:]
         let limit = config.maxRecordBytes
+        // librdkafka's per-message timestamp call is made only when the mapping or a
+        // transform reads `@timestamp`.
+        let readsTimestamps = processor.kafkaDecoder?.fills(.timestamp) ?? false
         try kafka.reader.read(plan.kafka.map(\.range), timeout: kafka.config.readTimeout) { records in
             let partition = records.topicPartition
             var chunk = chunks.removeValue(forKey: partition) ?? RecordChunk(source: .kafka(partition))
@@ -144,7 +147,8 @@ final class BatchRunner {
                     }
                     continue
                 }
-                chunk.append(value, key: record.key, position: record.offset, extra: record.timestamp ?? Int64.min)
+                let timestamp = readsTimestamps ? record.timestamp ?? Int64.min : Int64.min
+                chunk.append(value, key: record.key, position: record.offset, extra: timestamp)
                 if chunk.isFull { try submit(chunk.handOff()) }
             }
             // Caught up with what librdkafka has fetched (a batch that starts on an empty

@@ -28,6 +28,11 @@ struct SourceDecoder {
         self.decoder = RecordDecoder(schema: Schema(fields: fields, catchAllField: catchAllField), maxDepth: maxDepth)
     }
 
+    /// Whether a row column is filled from `metadata` (by the mapping or for a transform).
+    func fills(_ metadata: RecordMetadata) -> Bool {
+        metadataFields.contains { $0.metadata == metadata }
+    }
+
     /// Decodes `bytes` into a new row of `rows`, metadata from `metadata`; returns the
     /// failure (and adds no row) when the record does not fit.
     func decode(
