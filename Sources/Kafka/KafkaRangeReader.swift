@@ -72,7 +72,8 @@ public final class KafkaRangeReader: Sendable {
     /// delayed-ACK stall in about one first planning in four.
     private static func makeMetadataClient(_ configuration: KafkaConfiguration) throws(KafkaError) -> RDKafkaClient {
         var configuration = configuration
-        configuration["group.id"] = nil
+        // A static member id means nothing without a group.
+        for name in ["group.id", "group.instance.id"] { configuration[name] = nil }
         return try RDKafkaClient.make(.consumer, configuration: configuration)
     }
 

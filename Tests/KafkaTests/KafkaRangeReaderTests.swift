@@ -206,6 +206,7 @@ struct KafkaRangeReaderTests {
         let fixture = try KafkaFixture(topics: ["m": 2])
         var configuration = fixture.configuration
         configuration["group.id"] = "someone-elses-group"
+        configuration["group.instance.id"] = "member-1"
         let reader = try KafkaRangeReader(configuration: configuration)
         #expect(!reader.metadataClient.hasConsumerGroup)
         #expect(reader.client.hasConsumerGroup)
