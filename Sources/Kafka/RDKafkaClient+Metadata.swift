@@ -24,14 +24,23 @@ extension RDKafkaClient {
     /// Low and high watermarks of many partitions: two ListOffsets round trips in all
     /// (`rd_kafka_offsets_for_times` with the special times -2 and -1), falling back to one
     /// query per partition when that fails.
+    ///
+    /// `counts` are the topics' partition counts when the caller has just read them; else they
+    /// are read here, in one more metadata request.
     func watermarks(
         of partitions: [TopicPartition],
+        counts known: [String: Int]? = nil,
         timeout: Duration
     ) throws(KafkaError) -> [TopicPartition: Watermarks] {
         guard !partitions.isEmpty else { return [:] }
         // A ListOffsets request for a missing topic can make a broker with topic auto-creation
         // (the embedded one included) create it: check existence first, without creating.
-        let counts = try partitionCounts(of: Array(Set(partitions.map(\.topic))), timeout: timeout)
+        let counts: [String: Int]
+        if let known {
+            counts = known
+        } else {
+            counts = try partitionCounts(of: Array(Set(partitions.map(\.topic))), timeout: timeout)
+        }
         for partition in partitions {
             guard let count = counts[partition.topic] else {
                 throw KafkaError(code: .unknownTopicOrPartition, message: "topic '\(partition.topic)' does not exist")

@@ -21,6 +21,19 @@ struct KafkaMetadataTests {
         #expect(marks[TopicPartition("empty", 1)] == Watermarks(low: 0, high: 0))
     }
 
+    @Test("every partition's watermarks from the topic names alone; a missing topic is left out and not created")
+    func partitionsAndWatermarks() throws {
+        let fixture = try KafkaFixture(topics: ["a": 2, "b": 1])
+        let producer = try KafkaProducer(configuration: fixture.configuration)
+        try producer.send((0..<7).map { KafkaOutgoingRecord(topic: "a", partition: Int32($0 % 2), value: [1]) })
+        let reader = try KafkaRangeReader(configuration: fixture.configuration)
+        let (counts, marks) = try reader.partitionsAndWatermarks(of: ["a", "b", "missing"])
+        #expect(counts == ["a": 2, "b": 1])
+        #expect(marks == [TopicPartition("a", 0): Watermarks(low: 0, high: 4), TopicPartition("a", 1): Watermarks(low: 0, high: 3),
+                          TopicPartition("b", 0): Watermarks(low: 0, high: 0)])
+        #expect(try !reader.topicExists("missing"))
+    }
+
     @Test("partition counts, topic existence, and a topic that appears later is discovered")
     func discovery() throws {
         let fixture = try KafkaFixture(topics: ["visits": 3])

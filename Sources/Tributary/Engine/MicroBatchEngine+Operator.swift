@@ -85,8 +85,7 @@ extension MicroBatchEngine {
         guard let kafka else {
             throw KafkaError(code: .invalidArgument, message: "the configuration has no [source.kafka]: there are no offsets to reset", hint: "Remove the files log entries by hand to re-read files")
         }
-        let partitions = try kafka.partitions()
-        let marks = try kafka.watermarks(partitions)
+        let (partitions, marks) = try kafka.partitionsAndWatermarks()
         var ranges: [BatchPlan.KafkaRange] = []
         for partition in partitions.sorted() {
             let mark = marks[partition]!

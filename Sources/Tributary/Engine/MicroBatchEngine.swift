@@ -160,8 +160,7 @@ public final class MicroBatchEngine {
 
     private func captureAvailableNow() throws {
         if let kafka {
-            let partitions = try kafka.partitions()
-            kafkaLimit = try kafka.watermarks(partitions).mapValues(\.high)
+            kafkaLimit = try kafka.partitionsAndWatermarks().watermarks.mapValues(\.high)
         }
         if let files = config.files {
             fileLimit = Set(try FileListing.list(folder: files.path, pattern: files.pattern).map(\.path))
@@ -176,8 +175,7 @@ public final class MicroBatchEngine {
         var unavailable: [String] = []
         if let kafka, let kafkaPlanner {
             do {
-                let partitions = try kafka.partitions()
-                let marks = try kafka.watermarks(partitions)
+                let (partitions, marks) = try kafka.partitionsAndWatermarks()
                 latestOffsets = marks.mapValues(\.high)
                 let plan = try kafkaPlanner.plan(
                     partitions: partitions, committed: committedKafka, watermarks: marks,

@@ -28,20 +28,18 @@ final class KafkaSource {
         reader = try KafkaRangeReader(configuration: KafkaConfiguration(properties: properties))
     }
 
-    /// Every partition of the configured topics. A missing topic is an error.
-    func partitions() throws -> [TopicPartition] {
-        let counts = try reader.partitionCounts(of: config.topics)
-        var result: [TopicPartition] = []
+    /// Every partition of the configured topics and its watermarks, from one metadata request
+    /// and two ListOffsets round trips (planning runs this at every trigger). A missing topic
+    /// is an error.
+    func partitionsAndWatermarks() throws -> (partitions: [TopicPartition], watermarks: [TopicPartition: Watermarks]) {
+        let (counts, watermarks) = try reader.partitionsAndWatermarks(of: config.topics)
+        var partitions: [TopicPartition] = []
         for topic in config.topics {
             guard let count = counts[topic] else {
                 throw KafkaError(code: .unknownTopicOrPartition, message: "topic '\(topic)' in [source.kafka] topics does not exist on \(config.bootstrapServers)", hint: "Create the topic, or fix the name in the configuration")
             }
-            result += (0..<count).map { TopicPartition(topic, Int32($0)) }
+            partitions += (0..<count).map { TopicPartition(topic, Int32($0)) }
         }
-        return result
-    }
-
-    func watermarks(_ partitions: [TopicPartition]) throws -> [TopicPartition: Watermarks] {
-        try reader.watermarks(of: partitions)
+        return (partitions, watermarks)
     }
 }
