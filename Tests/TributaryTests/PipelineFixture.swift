@@ -48,6 +48,23 @@ struct PipelineFixture {
         return try load(configText: text, name: "pipeline.toml")
     }
 
+    /// A config that drains this fixture's input folder (available-now, no minimum file age):
+    /// `top` holds top-level keys, `schema` the `[schema]` table, and `body` follows the
+    /// `[source.files]` table's path (more of its keys, then transforms and sinks).
+    func filesConfig(schema: String, top: String = "", _ body: String) throws -> TributaryConfig {
+        try load(configText: """
+            checkpoint_dir = "\(checkpoint)"
+            dead_letter_dir = "\(deadLetters)"
+            trigger = "available-now"
+            \(top)
+            \(schema)
+            [source.files]
+            path = "\(incoming)"
+            min_file_age = "0s"
+            \(body)
+            """)
+    }
+
     /// Writes `text` to `name` in the fixture's folder and loads it as a configuration.
     func load(configText text: String, name: String = "t.toml") throws -> TributaryConfig {
         let file = root.appendingPathComponent(name).path

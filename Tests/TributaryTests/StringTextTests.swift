@@ -6,22 +6,14 @@ import Testing
 struct StringTextTests {
     /// A config over `fixture` with string fields `a` to `h` and `n`, `body` after the source.
     func load(_ fixture: PipelineFixture, _ body: String) throws -> TributaryConfig {
-        let text = """
-            checkpoint_dir = "\(fixture.checkpoint)"
-            dead_letter_dir = "\(fixture.deadLetters)"
-            trigger = "available-now"
+        try fixture.filesConfig(schema: """
             [schema]
             fields = [
               { name = "a", type = "string" }, { name = "b", type = "string" }, { name = "c", type = "string" },
               { name = "d", type = "string" }, { name = "e", type = "string" }, { name = "f", type = "string" },
               { name = "g", type = "string" }, { name = "h", type = "string" }, { name = "n", type = "int" },
             ]
-            [source.files]
-            path = "\(fixture.incoming)"
-            min_file_age = "0s"
-            \(body)
-            """
-        return try fixture.load(configText: text)
+            """, body)
     }
 
     @Test("only a string field that nothing but writers reads keeps its text: a filter, a set, a default, a cast to json, a dedupe key, a route, partition_by and a Kafka key each make it a String")

@@ -17,19 +17,7 @@ struct TransformPipelineTests {
 
     /// Writes a full config (schema included) and loads it.
     func load(_ fixture: PipelineFixture, top: String = "", _ body: String) throws -> TributaryConfig {
-        let text = """
-            checkpoint_dir = "\(fixture.checkpoint)"
-            dead_letter_dir = "\(fixture.deadLetters)"
-            trigger = "available-now"
-            \(top)
-            \(Self.schema)
-            [source.files]
-            path = "\(fixture.incoming)"
-            min_file_age = "0s"
-            max_files_per_trigger = 10
-            \(body)
-            """
-        return try fixture.load(configText: text)
+        try fixture.filesConfig(schema: Self.schema, top: top, "max_files_per_trigger = 10\n" + body)
     }
 
     @Test("filter, set with functions, rename, drop, cast, default; a runtime failure is dead-lettered with its original bytes and step")
