@@ -110,7 +110,8 @@ public struct KafkaRecordBatch: RandomAccessCollection {
     /// True when no more of this partition's records are ready now: its range is complete,
     /// or its queue held fewer records than the read asked for (the rest is still on its way
     /// from the broker). A caller gathering records can hand on what it has instead of
-    /// waiting for more.
+    /// waiting for more. After waiting for records the read asks for one, so that first
+    /// record comes alone and is not caught up; the next batch says how things stand.
     public let isCaughtUp: Bool
 
     public var startIndex: Int { 0 }
