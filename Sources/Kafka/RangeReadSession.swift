@@ -51,7 +51,7 @@ struct RangeReadSession {
                 // for thousands kept the reader asleep on one partition while the others filled
                 // up. The next pass takes what has arrived meanwhile. Reading alone (baseline B
                 // of `tributary bench`) went from 2.56 to 3.32 million records/s, median of 25
-                // rounds, with less CPU; the pipeline's figures did not change.
+                // rounds; the pipeline's figures did not change.
                 let asked = waitMilliseconds > 0 ? 1 : want
                 let count = rd_kafka_consume_batch_queue(cursors[index].queue, waitMilliseconds, received, asked)
                 if count < 0 {
