@@ -138,13 +138,14 @@ public final class KafkaRangeReader: Sendable {
         try metadataClient.watermarks(of: partitions, timeout: timeout)
     }
 
-    /// Every partition of `topics` and its watermarks, from one metadata request and two
-    /// ListOffsets round trips (`partitionCounts` then `watermarks` make two metadata
-    /// requests). A topic that does not exist is left out of both.
-    public func partitionsAndWatermarks(of topics: [String], timeout: Duration = .seconds(10)) throws(KafkaError) -> (counts: [String: Int], watermarks: [TopicPartition: Watermarks]) {
+    /// Every partition of `topics` (in the order of `topics`, then by number) and its
+    /// watermarks, from one metadata request and two ListOffsets round trips
+    /// (`partitionCounts` then `watermarks` make two metadata requests). A topic that does
+    /// not exist is left out of both.
+    public func partitionsAndWatermarks(of topics: [String], timeout: Duration = .seconds(10)) throws(KafkaError) -> (partitions: [TopicPartition], watermarks: [TopicPartition: Watermarks]) {
         let counts = try metadataClient.partitionCounts(of: topics, timeout: timeout)
         let partitions = topics.flatMap { topic in (0..<(counts[topic] ?? 0)).map { TopicPartition(topic, Int32($0)) } }
-        return (counts, try metadataClient.watermarks(of: partitions, counts: counts, timeout: timeout))
+        return (partitions, try metadataClient.watermarks(of: partitions, counts: counts, timeout: timeout))
     }
 
     /// The partition count of each of `topics` that exists; missing topics are absent.

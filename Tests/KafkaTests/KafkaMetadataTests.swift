@@ -27,8 +27,8 @@ struct KafkaMetadataTests {
         let producer = try KafkaProducer(configuration: fixture.configuration)
         try producer.send((0..<7).map { KafkaOutgoingRecord(topic: "a", partition: Int32($0 % 2), value: [1]) })
         let reader = try KafkaRangeReader(configuration: fixture.configuration)
-        let (counts, marks) = try reader.partitionsAndWatermarks(of: ["a", "b", "missing"])
-        #expect(counts == ["a": 2, "b": 1])
+        let (partitions, marks) = try reader.partitionsAndWatermarks(of: ["a", "b", "missing"])
+        #expect(partitions == [TopicPartition("a", 0), TopicPartition("a", 1), TopicPartition("b", 0)])
         #expect(marks == [TopicPartition("a", 0): Watermarks(low: 0, high: 4), TopicPartition("a", 1): Watermarks(low: 0, high: 3),
                           TopicPartition("b", 0): Watermarks(low: 0, high: 0)])
         #expect(try !reader.topicExists("missing"))

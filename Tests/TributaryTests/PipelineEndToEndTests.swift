@@ -223,6 +223,29 @@ struct PipelineEndToEndTests {
         }
     }
 
+    @Test("a configured topic the broker does not have stops the run with an error naming it, and is not created")
+    func missingTopicIsAnError() throws {
+        let fixture = try PipelineFixture()
+        defer { fixture.remove() }
+        let broker = try EmbeddedKafka()
+        try broker.createTopic("visits", partitions: 2)
+        let config = try fixture.config("""
+            [source.kafka]
+            bootstrap_servers = "\(broker.bootstrapServers)"
+            topics = ["visits", "vists"]
+            """)
+        let engine = try MicroBatchEngine(config: config, logger: PipelineFixture.logger)
+        #expect {
+            try engine.run()
+        } throws: { error in
+            guard let error = error as? KafkaError else { return false }
+            return error.code == .unknownTopicOrPartition && error.message.contains("topic 'vists' in [source.kafka] topics does not exist")
+                && error.hint?.contains("Create the topic, or fix the name") == true
+        }
+        let reader = try KafkaRangeReader(configuration: KafkaConfiguration(bootstrapServers: broker.bootstrapServers))
+        #expect(try !reader.topicExists("vists"))
+    }
+
     @Test("a batch whose Kafka ranges cannot be read while the broker is down is retried with the same ranges until it commits")
     func brokerOutageRetriesBatch() throws {
         let fixture = try PipelineFixture()

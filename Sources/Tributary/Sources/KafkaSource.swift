@@ -32,13 +32,10 @@ final class KafkaSource {
     /// and two ListOffsets round trips (planning runs this at every trigger). A missing topic
     /// is an error.
     func partitionsAndWatermarks() throws -> (partitions: [TopicPartition], watermarks: [TopicPartition: Watermarks]) {
-        let (counts, watermarks) = try reader.partitionsAndWatermarks(of: config.topics)
-        var partitions: [TopicPartition] = []
-        for topic in config.topics {
-            guard let count = counts[topic] else {
-                throw KafkaError(code: .unknownTopicOrPartition, message: "topic '\(topic)' in [source.kafka] topics does not exist on \(config.bootstrapServers)", hint: "Create the topic, or fix the name in the configuration")
-            }
-            partitions += (0..<count).map { TopicPartition(topic, Int32($0)) }
+        let (partitions, watermarks) = try reader.partitionsAndWatermarks(of: config.topics)
+        let found = Set(partitions.map(\.topic))
+        if let topic = config.topics.first(where: { !found.contains($0) }) {
+            throw KafkaError(code: .unknownTopicOrPartition, message: "topic '\(topic)' in [source.kafka] topics does not exist on \(config.bootstrapServers)", hint: "Create the topic, or fix the name in the configuration")
         }
         return (partitions, watermarks)
     }
