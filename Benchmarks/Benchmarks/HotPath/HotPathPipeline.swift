@@ -16,6 +16,9 @@ struct HotPathPipeline: Sendable {
             SchemaField(name: "test_time", type: .timestamp, required: true),
             SchemaField(name: "result", type: .double),
         ]
+        // Only the writer reads these three, so the engine keeps them as their input text
+        // (`SchemaField.keepsText`); the transforms read `country`.
+        for index in 0..<3 { columns[index].keepsText = true }
         for (name, type) in [("test_day", FieldType.string), ("passed", .bool)] {
             var column = SchemaField(name: name, type: type)
             column.isExternal = true

@@ -38,8 +38,9 @@ public struct ProjectedRowWriter: Sendable {
         }
     }
 
-    /// The rows of `selection`, in order, as JSON lines.
-    func lines(_ selection: [Int], of rows: RowBuffer) -> OutputBlock {
+    /// The rows of `selection` (positions in `rows`), in order, as JSON lines: what the file
+    /// and console sinks write.
+    public func lines(_ selection: [Int], of rows: RowBuffer) -> OutputBlock {
         var buffer = OutputBytes(capacity: selection.count * (prefixBytes.count + 16 * columns.count))
         // The layout's buffers are borrowed once for all the rows: borrowing them per row
         // retained and released three arrays per record, from every core at once.
