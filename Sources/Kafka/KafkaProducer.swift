@@ -173,87 +173,83 @@ private func recordDelivery(
 }
 
 /// Builds the `rd_kafka_vu_t` argument array of `rd_kafka_produceva` (Swift cannot call the
-/// variadic `rd_kafka_producev`). The C strings and byte buffers live for the call only;
-/// RD_KAFKA_MSG_F_COPY makes librdkafka copy what it keeps.
+/// variadic `rd_kafka_producev`) for the call only: RD_KAFKA_MSG_F_COPY makes librdkafka copy
+/// the value and key, and it copies header names and values into its own header list.
+///
+/// The value and key are borrowed where they are; the topic and header names (which need C
+/// strings) and header values are copied into one scratch block, and the arguments into
+/// another, both temporary allocations: producing a record allocates nothing here.
 private func withProduceArguments<Result>(
     _ record: KafkaOutgoingRecord,
     opaque: UnsafeMutableRawPointer,
     _ body: (UnsafeBufferPointer<rd_kafka_vu_t>) -> Result
 ) -> Result {
-    var strings: [UnsafeMutablePointer<CChar>] = []
-    var buffers: [UnsafeMutableRawPointer] = []
-    defer {
-        strings.forEach { $0.deallocate() }
-        buffers.forEach { $0.deallocate() }
+    withBorrowedBytes(record.value) { value in
+        withBorrowedBytes(record.key) { key in
+            let scratchSize = record.headers.reduce(record.topic.utf8.count + 1) { size, header in
+                size + header.name.utf8.count + 1 + (header.value?.count ?? 0)
+            }
+            return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: scratchSize) { scratch in
+                withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: 6 + record.headers.count) { arguments in
+                    var used = 0
+                    var count = 0
+                    func copy(_ bytes: some Collection<UInt8>, terminated: Bool) -> UnsafeMutablePointer<UInt8> {
+                        let start = scratch.baseAddress! + used
+                        var end = UnsafeMutableBufferPointer(rebasing: scratch[used...]).initialize(fromContentsOf: bytes) + used
+                        if terminated {
+                            scratch[end] = 0
+                            end += 1
+                        }
+                        used = end
+                        return start
+                    }
+                    func add(_ type: rd_kafka_vtype_t, _ fill: (inout rd_kafka_vu_t) -> Void) {
+                        var argument = rd_kafka_vu_t()
+                        argument.vtype = type
+                        fill(&argument)
+                        (arguments.baseAddress! + count).initialize(to: argument)
+                        count += 1
+                    }
+                    let topic = UnsafeRawPointer(copy(record.topic.utf8, terminated: true))
+                    add(RD_KAFKA_VTYPE_TOPIC) { $0.u.cstr = topic.assumingMemoryBound(to: CChar.self) }
+                    add(RD_KAFKA_VTYPE_PARTITION) { $0.u.i32 = record.partition ?? RD_KAFKA_PARTITION_UA }
+                    add(RD_KAFKA_VTYPE_MSGFLAGS) { $0.u.i = RD_KAFKA_MSG_F_COPY }
+                    // An empty value still needs an address: without one librdkafka produces a
+                    // null value (a tombstone), not an empty one.
+                    let nonNull = UnsafeMutableRawPointer(scratch.baseAddress!)
+                    add(RD_KAFKA_VTYPE_VALUE) {
+                        $0.u.mem.ptr = value.map { UnsafeMutableRawPointer(mutating: $0.baseAddress) ?? nonNull }
+                        $0.u.mem.size = value?.count ?? 0
+                    }
+                    if let key {
+                        add(RD_KAFKA_VTYPE_KEY) {
+                            $0.u.mem.ptr = UnsafeMutableRawPointer(mutating: key.baseAddress) ?? nonNull
+                            $0.u.mem.size = key.count
+                        }
+                    }
+                    for header in record.headers {
+                        let name = UnsafeRawPointer(copy(header.name.utf8, terminated: true))
+                        let headerValue = header.value.map { UnsafeRawPointer(copy($0, terminated: false)) }
+                        add(RD_KAFKA_VTYPE_HEADER) {
+                            $0.u.header.name = name.assumingMemoryBound(to: CChar.self)
+                            $0.u.header.val = headerValue
+                            $0.u.header.size = header.value?.count ?? 0
+                        }
+                    }
+                    if let timestamp = record.timestamp {
+                        add(RD_KAFKA_VTYPE_TIMESTAMP) { $0.u.i64 = timestamp }
+                    }
+                    add(RD_KAFKA_VTYPE_OPAQUE) { $0.u.ptr = opaque }
+                    defer { arguments.baseAddress!.deinitialize(count: count) }
+                    return body(UnsafeBufferPointer(start: arguments.baseAddress, count: count))
+                }
+            }
+        }
     }
-    func cString(_ text: String) -> UnsafeMutablePointer<CChar> {
-        let utf8 = Array(text.utf8CString)
-        let pointer = UnsafeMutablePointer<CChar>.allocate(capacity: utf8.count)
-        pointer.initialize(from: utf8, count: utf8.count)
-        strings.append(pointer)
-        return pointer
-    }
-    func bytes(_ value: [UInt8]?) -> (UnsafeMutableRawPointer?, Int) {
-        guard let value else { return (nil, 0) }
-        let pointer = UnsafeMutableRawPointer.allocate(byteCount: max(1, value.count), alignment: 1)
-        value.withUnsafeBytes { if let base = $0.baseAddress { pointer.copyMemory(from: base, byteCount: value.count) } }
-        buffers.append(pointer)
-        return (pointer, value.count)
-    }
+}
 
-    var arguments: [rd_kafka_vu_t] = []
-    var argument = rd_kafka_vu_t()
-    argument.vtype = RD_KAFKA_VTYPE_TOPIC
-    argument.u.cstr = UnsafePointer(cString(record.topic))
-    arguments.append(argument)
-
-    argument = rd_kafka_vu_t()
-    argument.vtype = RD_KAFKA_VTYPE_PARTITION
-    argument.u.i32 = record.partition ?? RD_KAFKA_PARTITION_UA
-    arguments.append(argument)
-
-    argument = rd_kafka_vu_t()
-    argument.vtype = RD_KAFKA_VTYPE_MSGFLAGS
-    argument.u.i = RD_KAFKA_MSG_F_COPY
-    arguments.append(argument)
-
-    let (valuePointer, valueSize) = bytes(record.value)
-    argument = rd_kafka_vu_t()
-    argument.vtype = RD_KAFKA_VTYPE_VALUE
-    argument.u.mem.ptr = valuePointer
-    argument.u.mem.size = valueSize
-    arguments.append(argument)
-
-    if let key = record.key {
-        let (keyPointer, keySize) = bytes(key)
-        argument = rd_kafka_vu_t()
-        argument.vtype = RD_KAFKA_VTYPE_KEY
-        argument.u.mem.ptr = keyPointer
-        argument.u.mem.size = keySize
-        arguments.append(argument)
-    }
-
-    for header in record.headers {
-        let (headerPointer, headerSize) = bytes(header.value)
-        argument = rd_kafka_vu_t()
-        argument.vtype = RD_KAFKA_VTYPE_HEADER
-        argument.u.header.name = UnsafePointer(cString(header.name))
-        argument.u.header.val = UnsafeRawPointer(headerPointer)
-        argument.u.header.size = headerSize
-        arguments.append(argument)
-    }
-
-    if let timestamp = record.timestamp {
-        argument = rd_kafka_vu_t()
-        argument.vtype = RD_KAFKA_VTYPE_TIMESTAMP
-        argument.u.i64 = timestamp
-        arguments.append(argument)
-    }
-
-    argument = rd_kafka_vu_t()
-    argument.vtype = RD_KAFKA_VTYPE_OPAQUE
-    argument.u.ptr = opaque
-    arguments.append(argument)
-
-    return arguments.withUnsafeBufferPointer(body)
+/// Runs `body` with `bytes` borrowed, or with nil when there are none.
+private func withBorrowedBytes<Result>(_ bytes: [UInt8]?, _ body: (UnsafeRawBufferPointer?) -> Result) -> Result {
+    guard let bytes else { return body(nil) }
+    return bytes.withUnsafeBytes { body($0) }
 }

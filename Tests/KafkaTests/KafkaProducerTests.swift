@@ -3,7 +3,7 @@ import Testing
 
 @Suite("Producer and errors", .timeLimit(.minutes(4)))
 struct KafkaProducerTests {
-    @Test("records with headers, null values, null keys and empty values read back exactly")
+    @Test("records with headers, null values, null keys and empty values, keys and header values read back exactly")
     func produceAndReadBack() throws {
         let fixture = try KafkaFixture(topics: ["out": 1])
         let producer = try KafkaProducer(configuration: fixture.configuration)
@@ -13,15 +13,17 @@ struct KafkaProducerTests {
             KafkaOutgoingRecord(topic: "out", key: Array("a".utf8), value: nil),
             KafkaOutgoingRecord(topic: "out", key: nil, value: []),
             KafkaOutgoingRecord(topic: "out", value: Array("v".utf8), headers: [KafkaHeader(name: "nullHeader", value: nil)], timestamp: 1_700_000_000_000),
+            KafkaOutgoingRecord(topic: "out", key: [], value: Array("e".utf8),
+                                headers: [KafkaHeader(name: "empty", value: []), KafkaHeader(name: "é", text: "ü")]),
         ]
         let reports = try producer.send(sent)
-        #expect(reports.map(\.offset) == [0, 1, 2, 3])
+        #expect(reports.map(\.offset) == [0, 1, 2, 3, 4])
         #expect(reports.allSatisfy { $0.partition == 0 })
 
         let reader = try KafkaRangeReader(configuration: fixture.configuration)
         var received: [KafkaRecord] = []
-        try reader.read([PartitionRange("out", 0, start: 0, end: 4)]) { received.append(contentsOf: $0.copyAll()) }
-        #expect(received.count == 4)
+        try reader.read([PartitionRange("out", 0, start: 0, end: 5)]) { received.append(contentsOf: $0.copyAll()) }
+        #expect(received.count == 5)
         #expect(received[0].headers == sent[0].headers)
         #expect(received[0].valueText == "{\"x\":1}")
         #expect(received[1].value == nil, "a tombstone stays null, not empty")
@@ -30,6 +32,8 @@ struct KafkaProducerTests {
         #expect(received[2].value == [], "an empty value stays empty, not null")
         #expect(received[3].headers == [KafkaHeader(name: "nullHeader", value: nil)])
         #expect(received[3].timestamp == 1_700_000_000_000)
+        #expect(received[4].key == [], "an empty key stays empty, not null")
+        #expect(received[4].headers == sent[4].headers, "an empty header value stays empty; names and values keep their bytes")
     }
 
     @Test("a keyed record goes to the partition its key hashes to, every time")

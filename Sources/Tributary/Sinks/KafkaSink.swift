@@ -25,7 +25,8 @@ final class KafkaSink: BatchSink {
     func prepare(rows: RowBuffer, selection: [Int], origin: String, context: ExpressionContext) throws -> SinkPart {
         var records: [KafkaOutgoingRecord] = []
         records.reserveCapacity(selection.count)
-        let originHeader = KafkaHeader(name: "tributary.origin", text: origin)
+        // One header list for the part, shared by its records (copying an array only retains it).
+        let headers = [KafkaHeader(name: "tributary.origin", text: origin)]
         var buffer: [UInt8] = []
         for row in selection {
             buffer.removeAll(keepingCapacity: true)
@@ -37,7 +38,7 @@ final class KafkaSink: BatchSink {
                 keyBytes = Self.bytes(of: value)
             }
             // The batch header is added when the batch writes the part (`open(batch:)`).
-            records.append(KafkaOutgoingRecord(topic: topic, key: keyBytes, value: buffer, headers: [originHeader]))
+            records.append(KafkaOutgoingRecord(topic: topic, key: keyBytes, value: buffer, headers: headers))
         }
         return .records(records)
     }
@@ -58,7 +59,15 @@ final class KafkaSink: BatchSink {
 
         func write(_ part: SinkPart) throws {
             guard case .records(var records) = part, !records.isEmpty else { return }
-            for index in records.indices { records[index].headers.insert(batchHeader, at: 0) }
+            // `prepare` gives a part's records one shared header list: the batch header is put
+            // in front of each distinct list once, not into every record's own copy.
+            // (Comparing two arrays that share storage is one pointer comparison.)
+            var last: (headers: [KafkaHeader], extended: [KafkaHeader]) = ([], [batchHeader])
+            for index in records.indices {
+                let headers = records[index].headers
+                if headers != last.headers { last = (headers, [batchHeader] + headers) }
+                records[index].headers = last.extended
+            }
             try sink.producer.send(records, timeout: .seconds(60))
         }
 
