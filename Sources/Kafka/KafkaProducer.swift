@@ -214,8 +214,8 @@ private func withProduceArguments<Result>(
                     add(RD_KAFKA_VTYPE_TOPIC) { $0.u.cstr = topic.assumingMemoryBound(to: CChar.self) }
                     add(RD_KAFKA_VTYPE_PARTITION) { $0.u.i32 = record.partition ?? RD_KAFKA_PARTITION_UA }
                     add(RD_KAFKA_VTYPE_MSGFLAGS) { $0.u.i = RD_KAFKA_MSG_F_COPY }
-                    // An empty value still needs an address: without one librdkafka produces a
-                    // null value (a tombstone), not an empty one.
+                    // An empty value or key still needs an address: without one librdkafka
+                    // produces a null value (a tombstone) or no key, not an empty one.
                     let nonNull = UnsafeMutableRawPointer(scratch.baseAddress!)
                     add(RD_KAFKA_VTYPE_VALUE) {
                         $0.u.mem.ptr = value.map { UnsafeMutableRawPointer(mutating: $0.baseAddress) ?? nonNull }
