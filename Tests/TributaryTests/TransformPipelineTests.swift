@@ -187,6 +187,9 @@ struct TransformPipelineTests {
         for record in records {
             #expect(record.headers.contains(KafkaHeader(name: "tributary.batch", text: "0")))
             #expect(record.headers.contains(KafkaHeader(name: "tributary.origin", text: "file")))
+            // Exactly these two, batch first: the sink shares one header list across a part's
+            // records and extends it once, which must neither repeat nor drop a header.
+            #expect(record.headers == [KafkaHeader(name: "tributary.batch", text: "0"), KafkaHeader(name: "tributary.origin", text: "file")])
             let value = try JSONSerialization.jsonObject(with: Data(record.value!)) as! [String: Any]
             #expect(value["visit_id"] as? String == String(decoding: record.key!, as: UTF8.self).lowercased())
         }
