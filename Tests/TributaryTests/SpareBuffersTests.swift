@@ -1,3 +1,4 @@
+import Kafka
 @testable import Tributary
 import Testing
 
@@ -17,6 +18,7 @@ import Testing
         #expect(again.capacity >= 4096)
         #expect(again.withUnsafeBufferPointer { $0.baseAddress } == memory)
         #expect(pool.count == 0)
+        #expect(pool.sharedRecycles == 0)
     }
 
     @Test("an array still held elsewhere keeps its values: the next taker gets memory of its own")
@@ -26,10 +28,49 @@ import Testing
         rows += [.string("kept"), .int(1), .timestamp(2)]
         let other = rows
         pool.recycle(&rows)
+        #expect(pool.sharedRecycles == 1)
         var next = pool.take(capacity: 8)
         next += [.string("new"), .null, .null]
         #expect(other == [.string("kept"), .int(1), .timestamp(2)])
         #expect(next == [.string("new"), .null, .null])
+    }
+
+    @Test("every chunk buffer a batch recycles is its own: Kafka partitions and files, through the workers")
+    func batchRecyclesUnsharedBuffers() throws {
+        let fixture = try PipelineFixture()
+        defer { fixture.remove() }
+        let broker = try EmbeddedKafka()
+        try broker.createTopic("visits", partitions: 3)
+        let producer = try KafkaProducer(configuration: KafkaConfiguration(bootstrapServers: broker.bootstrapServers))
+        // Enough per partition for several chunks each (handed on full or when caught up), and a
+        // file of two 1 MiB chunks.
+        let kafkaRecords = 12_000
+        try producer.send((0..<kafkaRecords).map { n in
+            KafkaOutgoingRecord(topic: "visits", partition: Int32(n % 3), value: Array("{\"id\":\"k\(n)\",\"url\":\"/page/\(n)\",\"ts\":\(1_700_000_000_000 + n)}".utf8))
+        })
+        let fileLines = 20_000
+        try fixture.drop("a.jsonl", (0..<fileLines).map { "{\"visit_id\":\"f\($0)\",\"page\":\"/a/fairly/long/page/path/\($0)\",\"event_time\":\"2025-11-20T10:00:00Z\"}\n" }.joined())
+        let config = try fixture.config("""
+            [source.kafka]
+            bootstrap_servers = "\(broker.bootstrapServers)"
+            topics = ["visits"]
+            [source.kafka.mapping]
+            visit_id = "id"
+            page = "url"
+            event_time = "ts"
+            [source.files]
+            path = "\(fixture.incoming)"
+            min_file_age = "1s"
+            """)
+        let pools = (SpareBuffers.chunkBytes.sharedRecycles, SpareBuffers.chunkEntries.sharedRecycles, SpareBuffers.rowValues.sharedRecycles)
+        let engine = try MicroBatchEngine(config: config, logger: PipelineFixture.logger)
+        _ = try engine.run()
+        #expect(try fixture.outputRows().count == kafkaRecords + fileLines)
+        // The pools are the process's: any engine running alongside counts too, and none may
+        // recycle a shared buffer either.
+        #expect(SpareBuffers.chunkBytes.sharedRecycles == pools.0, "a chunk's bytes were still shared when recycled")
+        #expect(SpareBuffers.chunkEntries.sharedRecycles == pools.1, "a chunk's entries were still shared when recycled")
+        #expect(SpareBuffers.rowValues.sharedRecycles == pools.2, "a chunk's rows were still shared when recycled")
     }
 
     @Test("at most `limit` arrays are kept, and none larger than `maximumCapacity`")

@@ -121,7 +121,17 @@ struct JSONScanner {
     }
 
     /// Consumes optional whitespace and a ':'.
+    @inline(__always)
     mutating func expectColon() throws(JSONSyntaxError) {
+        // Most keys are followed by the colon itself: one comparison, no call.
+        if pos < end && byte(at: pos) == JSONByte.colon {
+            pos += 1
+            return
+        }
+        try expectColonAfterWhitespace()
+    }
+
+    private mutating func expectColonAfterWhitespace() throws(JSONSyntaxError) {
         guard try nextByte() == JSONByte.colon else { throw JSONSyntaxError(.expectedColon, at: pos) }
         pos += 1
     }

@@ -33,13 +33,24 @@ final class SpareArrays<Element: Sendable>: Sendable {
         var spare: [Element] = []
         swap(&spare, &array)
         guard spare.capacity <= maximumCapacity else { return }
+        let memory = spare.withUnsafeBufferPointer { $0.baseAddress }
         spare.removeAll(keepingCapacity: true)
+        if spare.withUnsafeBufferPointer({ $0.baseAddress }) != memory {
+            // Someone else still held the storage: emptying it allocated a new one.
+            sharedOnRecycle.add(1, ordering: .relaxed)
+        }
         // One not kept is freed on return, outside the lock.
         _ = spares.push(spare)
     }
 
     /// The number of arrays kept now.
     var count: Int { spares.count }
+
+    /// How many recycled arrays were still shared, so that new memory was kept in their place
+    /// (an allocation and fresh pages for the next chunk). The engine hands every buffer on
+    /// whole, so this stays 0; tests check that it does.
+    var sharedRecycles: Int { sharedOnRecycle.load(ordering: .relaxed) }
+    private let sharedOnRecycle = Atomic<Int>(0)
 }
 
 /// Output memory (see `OutputBytes`), kept for the next chunk like `SpareArrays`.
