@@ -62,17 +62,57 @@ public final class KafkaProducer: Sendable {
     /// with any Kafka producer: retry the whole batch and let readers deduplicate).
     @discardableResult
     public func send(_ records: [KafkaOutgoingRecord], timeout: Duration = .seconds(30)) throws(KafkaError) -> [KafkaDeliveryReport] {
-        guard !records.isEmpty else { return [] }
+        let handle = client.handle
+        return try deliver(records.count, topic: { records[$0].topic }, timeout: timeout) { index, slot in
+            let record = records[index]
+            return withBorrowedBytes(record.value) { value in
+                withBorrowedBytes(record.key) { key in
+                    withProduceStrings(topic: record.topic, headers: record.headers) { strings in
+                        strings.produce(handle, value: value, key: key, partition: record.partition, timestamp: record.timestamp, opaque: slot)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Produces the records of `batch` and waits until every one is acknowledged; reports and
+    /// failures as `send(_ records:timeout:)`. The topic and headers are prepared once for the
+    /// whole batch, and keys and values are read where they lie in the batch's buffer.
+    @discardableResult
+    public func send(_ batch: KafkaOutgoingBatch, timeout: Duration = .seconds(30)) throws(KafkaError) -> [KafkaDeliveryReport] {
+        let handle = client.handle
+        let outcome = batch.bytes.withUnsafeBytes { bytes in
+            withProduceStrings(topic: batch.topic, headers: batch.headers) { strings in
+                Result { () throws(KafkaError) in
+                    try deliver(batch.count, topic: { _ in batch.topic }, timeout: timeout) { index, slot in
+                        let entry = batch.entries[index]
+                        let value = UnsafeRawBufferPointer(rebasing: bytes[entry.valueStart..<(entry.valueStart + entry.valueCount)])
+                        let key = entry.keyCount < 0 ? nil : UnsafeRawBufferPointer(rebasing: bytes[entry.keyStart..<(entry.keyStart + entry.keyCount)])
+                        return strings.produce(handle, value: value, key: key, partition: nil, timestamp: nil, opaque: slot)
+                    }
+                }
+            }
+        }
+        return try outcome.get()
+    }
+
+    /// Enqueues records `0..<count` with `produce` (which returns librdkafka's error, if any)
+    /// and waits until every one is acknowledged, at most `timeout`.
+    private func deliver(
+        _ count: Int, topic: (Int) -> String, timeout: Duration,
+        produce: (Int, UnsafeMutablePointer<DeliverySlot>) -> OpaquePointer?
+    ) throws(KafkaError) -> [KafkaDeliveryReport] {
+        guard count > 0 else { return [] }
         return try sendLock.withLock { _ throws(KafkaError) in
-            let outcome = DeliveryOutcome(count: records.count)
+            let outcome = DeliveryOutcome(count: count)
             defer { outcome.deallocate() }
             let deadline = ContinuousClock.now + timeout
             var enqueueError: KafkaError?
-            for (index, record) in records.enumerated() {
-                if let error = enqueue(record, slot: outcome.slots + index, until: deadline) {
+            for index in 0..<count {
+                if let error = enqueue(index, topic: topic, slot: outcome.slots + index, until: deadline, produce: produce) {
                     // Records not enqueued get no delivery report: count them as done here.
                     enqueueError = error
-                    outcome.remaining.pointee -= records.count - index
+                    outcome.remaining.pointee -= count - index
                     break
                 }
             }
@@ -88,12 +128,12 @@ public final class KafkaProducer: Sendable {
             }
             if let enqueueError { throw enqueueError }
             var reports: [KafkaDeliveryReport] = []
-            reports.reserveCapacity(records.count)
-            for index in 0..<records.count {
+            reports.reserveCapacity(count)
+            for index in 0..<count {
                 let slot = outcome.slots[index]
                 guard slot.error == 0 else {
                     let err = rd_kafka_resp_err_t(rawValue: slot.error)
-                    throw KafkaError(err, "delivering record \(index) of \(records.count) to \(records[index].topic)")
+                    throw KafkaError(err, "delivering record \(index) of \(count) to \(topic(index))")
                 }
                 reports.append(KafkaDeliveryReport(partition: slot.partition, offset: slot.offset))
             }
@@ -114,18 +154,16 @@ public final class KafkaProducer: Sendable {
         try client.partitionCounts(of: topics, timeout: timeout)
     }
 
-    /// Enqueues one record, waiting for room while the local queue is full.
+    /// Enqueues record `index`, waiting for room while the local queue is full.
     private func enqueue(
-        _ record: KafkaOutgoingRecord,
+        _ index: Int, topic: (Int) -> String,
         slot: UnsafeMutablePointer<DeliverySlot>,
-        until deadline: ContinuousClock.Instant
+        until deadline: ContinuousClock.Instant,
+        produce: (Int, UnsafeMutablePointer<DeliverySlot>) -> OpaquePointer?
     ) -> KafkaError? {
         while true {
-            let error: OpaquePointer? = withProduceArguments(record, opaque: slot) { arguments in
-                rd_kafka_produceva(client.handle, arguments.baseAddress, arguments.count)
-            }
-            guard let error else { return nil }
-            let wrapped = KafkaError(taking: error, "producing to \(record.topic)")
+            guard let error = produce(index, slot) else { return nil }
+            let wrapped = KafkaError(taking: error, "producing to \(topic(index))")
             guard wrapped.code == .queueFull, ContinuousClock.now < deadline else { return wrapped }
             client.poll(timeoutMilliseconds: 100)
         }
@@ -172,77 +210,98 @@ private func recordDelivery(
     slot.pointee.remaining.pointee -= 1
 }
 
-/// Builds the `rd_kafka_vu_t` argument array of `rd_kafka_produceva` (Swift cannot call the
-/// variadic `rd_kafka_producev`) for the call only: RD_KAFKA_MSG_F_COPY makes librdkafka copy
-/// the value and key, and it copies header names and values into its own header list.
-///
-/// The value and key are borrowed where they are; the topic and header names (which need C
-/// strings) and header values are copied into one scratch block, and the arguments into
-/// another, both temporary allocations: producing a record allocates nothing here.
-private func withProduceArguments<Result>(
-    _ record: KafkaOutgoingRecord,
-    opaque: UnsafeMutableRawPointer,
-    _ body: (UnsafeBufferPointer<rd_kafka_vu_t>) -> Result
-) -> Result {
-    withBorrowedBytes(record.value) { value in
-        withBorrowedBytes(record.key) { key in
-            let scratchSize = record.headers.reduce(record.topic.utf8.count + 1) { size, header in
-                size + header.name.utf8.count + 1 + (header.value?.count ?? 0)
+/// The C strings of one `rd_kafka_produceva` call (Swift cannot call the variadic
+/// `rd_kafka_producev`): the topic and header names, NUL-terminated, and the header values,
+/// copied once into temporary memory and used for as many records as share them.
+/// RD_KAFKA_MSG_F_COPY makes librdkafka copy the value and key, and it copies header names
+/// and values into its own header list, so nothing here outlives the call: producing a record
+/// allocates nothing on this side.
+private struct ProduceStrings {
+    struct Header {
+        var name: UnsafePointer<CChar>
+        var value: UnsafeRawPointer?
+        var size: Int
+    }
+
+    let topic: UnsafePointer<CChar>
+    let headers: UnsafeBufferPointer<Header>
+    /// Room for one call's arguments.
+    let arguments: UnsafeMutablePointer<rd_kafka_vu_t>
+    /// An address for an empty value or key: without one librdkafka produces a null value (a
+    /// tombstone) or no key, not an empty one.
+    let nonNull: UnsafeMutableRawPointer
+
+    /// Produces one record; returns librdkafka's error, if any.
+    func produce(
+        _ handle: OpaquePointer, value: UnsafeRawBufferPointer?, key: UnsafeRawBufferPointer?,
+        partition: Int32?, timestamp: Int64?, opaque: UnsafeMutableRawPointer
+    ) -> OpaquePointer? {
+        var count = 0
+        func add(_ type: rd_kafka_vtype_t, _ fill: (inout rd_kafka_vu_t) -> Void) {
+            var argument = rd_kafka_vu_t()
+            argument.vtype = type
+            fill(&argument)
+            arguments[count] = argument
+            count += 1
+        }
+        add(RD_KAFKA_VTYPE_TOPIC) { $0.u.cstr = topic }
+        add(RD_KAFKA_VTYPE_PARTITION) { $0.u.i32 = partition ?? RD_KAFKA_PARTITION_UA }
+        add(RD_KAFKA_VTYPE_MSGFLAGS) { $0.u.i = RD_KAFKA_MSG_F_COPY }
+        add(RD_KAFKA_VTYPE_VALUE) {
+            $0.u.mem.ptr = value.map { UnsafeMutableRawPointer(mutating: $0.baseAddress) ?? nonNull }
+            $0.u.mem.size = value?.count ?? 0
+        }
+        if let key {
+            add(RD_KAFKA_VTYPE_KEY) {
+                $0.u.mem.ptr = UnsafeMutableRawPointer(mutating: key.baseAddress) ?? nonNull
+                $0.u.mem.size = key.count
             }
-            return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: scratchSize) { scratch in
-                withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: 6 + record.headers.count) { arguments in
-                    var used = 0
-                    var count = 0
-                    func copy(_ bytes: some Collection<UInt8>, terminated: Bool) -> UnsafeMutablePointer<UInt8> {
-                        let start = scratch.baseAddress! + used
-                        var end = UnsafeMutableBufferPointer(rebasing: scratch[used...]).initialize(fromContentsOf: bytes) + used
-                        if terminated {
-                            scratch[end] = 0
-                            end += 1
-                        }
-                        used = end
-                        return start
-                    }
-                    func add(_ type: rd_kafka_vtype_t, _ fill: (inout rd_kafka_vu_t) -> Void) {
-                        var argument = rd_kafka_vu_t()
-                        argument.vtype = type
-                        fill(&argument)
-                        (arguments.baseAddress! + count).initialize(to: argument)
-                        count += 1
-                    }
-                    let topic = UnsafeRawPointer(copy(record.topic.utf8, terminated: true))
-                    add(RD_KAFKA_VTYPE_TOPIC) { $0.u.cstr = topic.assumingMemoryBound(to: CChar.self) }
-                    add(RD_KAFKA_VTYPE_PARTITION) { $0.u.i32 = record.partition ?? RD_KAFKA_PARTITION_UA }
-                    add(RD_KAFKA_VTYPE_MSGFLAGS) { $0.u.i = RD_KAFKA_MSG_F_COPY }
-                    // An empty value or key still needs an address: without one librdkafka
-                    // produces a null value (a tombstone) or no key, not an empty one.
-                    let nonNull = UnsafeMutableRawPointer(scratch.baseAddress!)
-                    add(RD_KAFKA_VTYPE_VALUE) {
-                        $0.u.mem.ptr = value.map { UnsafeMutableRawPointer(mutating: $0.baseAddress) ?? nonNull }
-                        $0.u.mem.size = value?.count ?? 0
-                    }
-                    if let key {
-                        add(RD_KAFKA_VTYPE_KEY) {
-                            $0.u.mem.ptr = UnsafeMutableRawPointer(mutating: key.baseAddress) ?? nonNull
-                            $0.u.mem.size = key.count
-                        }
-                    }
-                    for header in record.headers {
-                        let name = UnsafeRawPointer(copy(header.name.utf8, terminated: true))
-                        let headerValue = header.value.map { UnsafeRawPointer(copy($0, terminated: false)) }
-                        add(RD_KAFKA_VTYPE_HEADER) {
-                            $0.u.header.name = name.assumingMemoryBound(to: CChar.self)
-                            $0.u.header.val = headerValue
-                            $0.u.header.size = header.value?.count ?? 0
-                        }
-                    }
-                    if let timestamp = record.timestamp {
-                        add(RD_KAFKA_VTYPE_TIMESTAMP) { $0.u.i64 = timestamp }
-                    }
-                    add(RD_KAFKA_VTYPE_OPAQUE) { $0.u.ptr = opaque }
-                    defer { arguments.baseAddress!.deinitialize(count: count) }
-                    return body(UnsafeBufferPointer(start: arguments.baseAddress, count: count))
-                }
+        }
+        for header in headers {
+            add(RD_KAFKA_VTYPE_HEADER) {
+                $0.u.header.name = header.name
+                $0.u.header.val = header.value
+                $0.u.header.size = header.size
+            }
+        }
+        if let timestamp {
+            add(RD_KAFKA_VTYPE_TIMESTAMP) { $0.u.i64 = timestamp }
+        }
+        add(RD_KAFKA_VTYPE_OPAQUE) { $0.u.ptr = opaque }
+        return rd_kafka_produceva(handle, arguments, count)
+    }
+
+    /// The most arguments one call takes: topic, partition, flags, value, key, timestamp and
+    /// opaque, and the headers.
+    static func argumentCapacity(headers: Int) -> Int { 7 + headers }
+}
+
+/// Runs `body` with the C strings of `topic` and `headers` in temporary memory.
+private func withProduceStrings<Result>(topic: String, headers: [KafkaHeader], _ body: (ProduceStrings) -> Result) -> Result {
+    let size = headers.reduce(topic.utf8.count + 1) { size, header in
+        size + header.name.utf8.count + 1 + (header.value?.count ?? 0)
+    }
+    return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: size) { scratch in
+        var used = 0
+        func copy(_ bytes: some Collection<UInt8>, terminated: Bool) -> UnsafeRawPointer {
+            let start = scratch.baseAddress! + used
+            used += UnsafeMutableBufferPointer(rebasing: scratch[used...]).initialize(fromContentsOf: bytes)
+            if terminated {
+                scratch[used] = 0
+                used += 1
+            }
+            return UnsafeRawPointer(start)
+        }
+        let topicName = copy(topic.utf8, terminated: true).assumingMemoryBound(to: CChar.self)
+        return withUnsafeTemporaryAllocation(of: ProduceStrings.Header.self, capacity: headers.count) { prepared in
+            for (index, header) in headers.enumerated() {
+                let name = copy(header.name.utf8, terminated: true).assumingMemoryBound(to: CChar.self)
+                let value = header.value.map { copy($0, terminated: false) }
+                (prepared.baseAddress! + index).initialize(to: ProduceStrings.Header(name: name, value: value, size: header.value?.count ?? 0))
+            }
+            return withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: ProduceStrings.argumentCapacity(headers: headers.count)) { arguments in
+                body(ProduceStrings(topic: topicName, headers: UnsafeBufferPointer(prepared), arguments: arguments.baseAddress!,
+                                    nonNull: UnsafeMutableRawPointer(scratch.baseAddress!)))
             }
         }
     }

@@ -36,6 +36,36 @@ struct KafkaProducerTests {
         #expect(received[4].headers == sent[4].headers, "an empty header value stays empty; names and values keep their bytes")
     }
 
+    @Test("a batch's records read back exactly: values and keys from one buffer, empty and absent keys, empty values, shared headers")
+    func batchReadsBack() throws {
+        let fixture = try KafkaFixture(topics: ["out": 1])
+        let producer = try KafkaProducer(configuration: fixture.configuration)
+        let headers = [KafkaHeader(name: "tributary.batch", text: "3"), KafkaHeader(name: "é", value: []), KafkaHeader(name: "n", value: nil)]
+        var batch = KafkaOutgoingBatch(topic: "out", headers: headers, reservingRecords: 4, bytesPerRecord: 8)
+        let cases: [(value: String, key: String?)] = [("{\"x\":1}", "a"), ("", nil), ("v", ""), ("{\"y\":\"ü\"}", "k2")]
+        for (value, key) in cases {
+            if let key {
+                batch.append(value: { $0.append(contentsOf: value.utf8) }, key: { $0.append(contentsOf: key.utf8); return true })
+            } else {
+                batch.append { $0.append(contentsOf: value.utf8) }
+            }
+        }
+        // A key writer that declines leaves no key and no bytes behind.
+        batch.append(value: { $0.append(contentsOf: "last".utf8) }, key: { $0.append(contentsOf: "dropped".utf8); return false })
+        #expect(batch.count == 5)
+        #expect(batch.value(at: 3) == Array("{\"y\":\"ü\"}".utf8) && batch.key(at: 3) == Array("k2".utf8))
+        #expect(batch.key(at: 4) == nil && batch.value(at: 4) == Array("last".utf8))
+
+        let reports = try producer.send(batch)
+        #expect(reports.map(\.offset) == [0, 1, 2, 3, 4])
+        let reader = try KafkaRangeReader(configuration: fixture.configuration)
+        var received: [KafkaRecord] = []
+        try reader.read([PartitionRange("out", 0, start: 0, end: 5)]) { received.append(contentsOf: $0.copyAll()) }
+        #expect(received.map(\.value) == (cases.map(\.value) + ["last"]).map { Array($0.utf8) }, "an empty value stays empty, not null")
+        #expect(received.map(\.key) == (cases.map(\.key) + [nil]).map { $0.map { Array($0.utf8) } }, "an empty key stays empty; no key stays none")
+        #expect(received.allSatisfy { $0.headers == headers })
+    }
+
     @Test("a keyed record goes to the partition its key hashes to, every time")
     func keyedPartitioning() throws {
         let fixture = try KafkaFixture(topics: ["keyed": 4])

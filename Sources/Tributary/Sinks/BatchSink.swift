@@ -28,8 +28,8 @@ protocol SinkBatch: AnyObject {
 enum SinkPart: Sendable {
     /// JSON lines per output folder (`""`: the sink's own folder), rows in order.
     case lines([Group])
-    /// Kafka records to produce.
-    case records([KafkaOutgoingRecord])
+    /// Kafka records to produce, keys and values in one buffer.
+    case records(KafkaOutgoingBatch)
 
     struct Group: Sendable {
         var folder: String

@@ -23,24 +23,23 @@ final class KafkaSink: BatchSink {
     }
 
     func prepare(rows: RowBuffer, selection: [Int], origin: String, context: ExpressionContext) throws -> SinkPart {
-        var records: [KafkaOutgoingRecord] = []
-        records.reserveCapacity(selection.count)
-        // One header list for the part, shared by its records (copying an array only retains it).
-        let headers = [KafkaHeader(name: "tributary.origin", text: origin)]
-        var buffer: [UInt8] = []
+        // Keys and values go into one buffer for the part, and the part's records share one
+        // header list: no array per record. The batch header is added when the batch writes
+        // the part (`open(batch:)`).
+        var batch = KafkaOutgoingBatch(topic: topic, headers: [KafkaHeader(name: "tributary.origin", text: origin)],
+                                       reservingRecords: selection.count, bytesPerRecord: writer.estimatedObjectSize)
+        let writer = self.writer
         for row in selection {
-            buffer.removeAll(keepingCapacity: true)
-            writer.appendObject(rows[row], to: &buffer)
-            var keyBytes: [UInt8]?
-            if let key {
-                // A key that cannot be computed is a record the sink cannot place.
-                let value = try key.evaluate(rows[row], context)
-                keyBytes = Self.bytes(of: value)
+            let values = rows[row]
+            guard let key else {
+                batch.append { writer.appendObject(values, to: &$0) }
+                continue
             }
-            // The batch header is added when the batch writes the part (`open(batch:)`).
-            records.append(KafkaOutgoingRecord(topic: topic, key: keyBytes, value: buffer, headers: headers))
+            // A key that cannot be computed is a record the sink cannot place.
+            let keyValue = try key.evaluate(values, context)
+            batch.append(value: { writer.appendObject(values, to: &$0) }, key: { Self.appendKey(keyValue, to: &$0) })
         }
-        return .records(records)
+        return .records(batch)
     }
 
     func open(batch: Int64) throws -> any SinkBatch {
@@ -58,31 +57,22 @@ final class KafkaSink: BatchSink {
         }
 
         func write(_ part: SinkPart) throws {
-            guard case .records(var records) = part, !records.isEmpty else { return }
-            // `prepare` gives a part's records one shared header list: the batch header is put
-            // in front of each distinct list once, not into every record's own copy.
-            // (Comparing two arrays that share storage is one pointer comparison.)
-            var last: (headers: [KafkaHeader], extended: [KafkaHeader]) = ([], [batchHeader])
-            for index in records.indices {
-                let headers = records[index].headers
-                if headers != last.headers { last = (headers, [batchHeader] + headers) }
-                records[index].headers = last.extended
-            }
-            try sink.producer.send(records, timeout: .seconds(60))
+            guard case .records(var batch) = part, !batch.isEmpty else { return }
+            batch.headers.insert(batchHeader, at: 0)
+            try sink.producer.send(batch, timeout: .seconds(60))
         }
 
         func finish() throws {}
     }
 
-    /// A key's bytes: text as it is, other values as JSON, null as no key.
-    static func bytes(of value: FieldValue) -> [UInt8]? {
+    /// Appends a key's bytes: text as it is, other values as JSON; false for null (no key).
+    static func appendKey(_ value: FieldValue, to bytes: inout [UInt8]) -> Bool {
         switch value {
-        case .null: return nil
-        case .string(let text): return Array(text.utf8)
-        default:
-            var buffer: [UInt8] = []
-            JSONLineWriter.appendValue(value, to: &buffer)
-            return buffer
+        case .null: return false
+        case .string(let text): bytes.append(contentsOf: text.utf8)
+        case .text: return appendKey(value.materialized, to: &bytes)
+        default: JSONLineWriter.appendValue(value, to: &bytes)
         }
+        return true
     }
 }

@@ -41,7 +41,7 @@ public struct ProjectedRowWriter: Sendable {
     /// The rows of `selection` (positions in `rows`), in order, as JSON lines: what the file
     /// and console sinks write.
     public func lines(_ selection: [Int], of rows: RowBuffer) -> OutputBlock {
-        var buffer = OutputBytes(capacity: selection.count * (prefixBytes.count + 16 * columns.count))
+        var buffer = OutputBytes(capacity: selection.count * estimatedObjectSize)
         // The layout's buffers are borrowed once for all the rows: borrowing them per row
         // retained and released three arrays per record, from every core at once.
         rows.values.withUnsafeBufferPointer { values in
@@ -54,6 +54,9 @@ public struct ProjectedRowWriter: Sendable {
         }
         return buffer.block()
     }
+
+    /// A guess at the bytes of one row's object: the names and about 16 bytes per value.
+    var estimatedObjectSize: Int { prefixBytes.count + 16 * columns.count }
 
     private func withLayout<Result>(_ body: (Layout) -> Result) -> Result {
         prefixBytes.withUnsafeBufferPointer { prefixes in
