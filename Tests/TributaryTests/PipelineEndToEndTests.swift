@@ -10,9 +10,7 @@ struct PipelineEndToEndTests {
     func bothSources() throws {
         let fixture = try PipelineFixture()
         defer { fixture.remove() }
-        let broker = try EmbeddedKafka()
-        try broker.createTopic("visits", partitions: 3)
-        let producer = try KafkaProducer(configuration: KafkaConfiguration(bootstrapServers: broker.bootstrapServers))
+        let (broker, producer) = try PipelineFixture.kafka(topic: "visits", partitions: 3)
         var events = (0..<30).map { n in
             KafkaOutgoingRecord(topic: "visits", partition: Int32(n % 3), value: Array("{\"id\":\"k\(n)\",\"url\":\"/p\(n)\",\"ts\":\(1_700_000_000_000 + n)}".utf8))
         }
@@ -196,20 +194,13 @@ struct PipelineEndToEndTests {
         // `@timestamp`: the mapping, or a transform (`kafka_timestamp()`).
         let fixture = try PipelineFixture()
         defer { fixture.remove() }
-        let broker = try EmbeddedKafka()
-        try broker.createTopic("visits", partitions: 2)
-        let producer = try KafkaProducer(configuration: KafkaConfiguration(bootstrapServers: broker.bootstrapServers))
+        let (broker, producer) = try PipelineFixture.kafka(topic: "visits", partitions: 2)
         try producer.send((0..<6).map { n in
             KafkaOutgoingRecord(topic: "visits", partition: Int32(n % 2), value: Array("{\"id\":\"t\(n)\",\"ts\":1700000000000}".utf8),
                                 timestamp: 1_700_000_000_100 + Int64(n))
         })
         let config = try fixture.config("""
-            [source.kafka]
-            bootstrap_servers = "\(broker.bootstrapServers)"
-            topics = ["visits"]
-            [source.kafka.mapping]
-            visit_id = "id"
-            event_time = "\(mapped ? "@timestamp" : "ts")"
+            \(PipelineFixture.kafkaSource(broker, mapping: "visit_id = \"id\"\nevent_time = \"\(mapped ? "@timestamp" : "ts")\""))
             [[transform]]
             set = { seen = "\(mapped ? "event_time" : "kafka_timestamp()")" }
             """)
@@ -250,9 +241,7 @@ struct PipelineEndToEndTests {
     func brokerOutageRetriesBatch() throws {
         let fixture = try PipelineFixture()
         defer { fixture.remove() }
-        let broker = try EmbeddedKafka()
-        try broker.createTopic("visits", partitions: 1)
-        let producer = try KafkaProducer(configuration: KafkaConfiguration(bootstrapServers: broker.bootstrapServers))
+        let (broker, producer) = try PipelineFixture.kafka(topic: "visits", partitions: 1)
         try producer.send((0..<30).map { KafkaOutgoingRecord(topic: "visits", value: Array("{\"id\":\"o\($0)\",\"ts\":1700000000000}".utf8)) })
         let config = try fixture.config("""
             [source.kafka]

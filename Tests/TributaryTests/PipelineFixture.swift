@@ -19,6 +19,26 @@ struct PipelineFixture {
 
     func remove() { try? FileManager.default.removeItem(at: root) }
 
+    /// An embedded broker with `topic` created, and a producer connected to it. Keep the broker
+    /// for as long as the test uses it.
+    static func kafka(topic: String, partitions: Int) throws -> (broker: EmbeddedKafka, producer: KafkaProducer) {
+        let broker = try EmbeddedKafka()
+        try broker.createTopic(topic, partitions: partitions)
+        return (broker, try KafkaProducer(configuration: KafkaConfiguration(bootstrapServers: broker.bootstrapServers)))
+    }
+
+    /// A `[source.kafka]` table reading topic "visits" on `broker`, and its mapping table with
+    /// the TOML lines `mapping`.
+    static func kafkaSource(_ broker: EmbeddedKafka, mapping: String) -> String {
+        """
+        [source.kafka]
+        bootstrap_servers = "\(broker.bootstrapServers)"
+        topics = ["visits"]
+        [source.kafka.mapping]
+        \(mapping)
+        """
+    }
+
     /// Writes an input file with an mtime in the past, so min_file_age never holds it back.
     func drop(_ name: String, _ text: String, ageSeconds: TimeInterval = 60) throws {
         let path = incoming + "/" + name

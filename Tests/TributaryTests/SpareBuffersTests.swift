@@ -39,9 +39,7 @@ import Testing
     func batchRecyclesUnsharedBuffers() throws {
         let fixture = try PipelineFixture()
         defer { fixture.remove() }
-        let broker = try EmbeddedKafka()
-        try broker.createTopic("visits", partitions: 3)
-        let producer = try KafkaProducer(configuration: KafkaConfiguration(bootstrapServers: broker.bootstrapServers))
+        let (broker, producer) = try PipelineFixture.kafka(topic: "visits", partitions: 3)
         // Enough per partition for several chunks each (handed on full or when caught up), and a
         // file of two 1 MiB chunks.
         let kafkaRecords = 12_000
@@ -51,13 +49,7 @@ import Testing
         let fileLines = 20_000
         try fixture.drop("a.jsonl", (0..<fileLines).map { "{\"visit_id\":\"f\($0)\",\"page\":\"/a/fairly/long/page/path/\($0)\",\"event_time\":\"2025-11-20T10:00:00Z\"}\n" }.joined())
         let config = try fixture.config("""
-            [source.kafka]
-            bootstrap_servers = "\(broker.bootstrapServers)"
-            topics = ["visits"]
-            [source.kafka.mapping]
-            visit_id = "id"
-            page = "url"
-            event_time = "ts"
+            \(PipelineFixture.kafkaSource(broker, mapping: "visit_id = \"id\"\npage = \"url\"\nevent_time = \"ts\""))
             [source.files]
             path = "\(fixture.incoming)"
             min_file_age = "1s"

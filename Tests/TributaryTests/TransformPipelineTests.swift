@@ -248,21 +248,14 @@ struct TransformPipelineTests {
     func resetToEarliest() throws {
         let fixture = try PipelineFixture()
         defer { fixture.remove() }
-        let broker = try EmbeddedKafka()
-        try broker.createTopic("visits", partitions: 1)
-        let producer = try KafkaProducer(configuration: KafkaConfiguration(bootstrapServers: broker.bootstrapServers))
+        let (broker, producer) = try PipelineFixture.kafka(topic: "visits", partitions: 1)
         try producer.send((0..<5).map { KafkaOutgoingRecord(topic: "visits", value: Array("{\"id\":\"r\($0)\",\"ts\":1700000000000}".utf8)) })
         let text = """
             checkpoint_dir = "\(fixture.checkpoint)"
             dead_letter_dir = "\(fixture.deadLetters)"
             trigger = "available-now"
             \(Self.schema)
-            [source.kafka]
-            bootstrap_servers = "\(broker.bootstrapServers)"
-            topics = ["visits"]
-            [source.kafka.mapping]
-            visit_id = "id"
-            event_time = "ts"
+            \(PipelineFixture.kafkaSource(broker, mapping: "visit_id = \"id\"\nevent_time = \"ts\""))
             [sink.files]
             path = "\(fixture.output)"
             """

@@ -84,7 +84,9 @@ final class BatchRunner {
         let monitor = self.monitor
         let submit: (consuming RecordChunk) throws -> Void = { chunk in
             monitor?.heartbeat()
-            try pipeline.submit(chunk)
+            // Moved on, not copied: a copy kept alive until this closure returns (as a debug
+            // build keeps it) made a worker that finished first recycle shared buffers.
+            try pipeline.submit(consume chunk)
         }
         var started = clock.now
         do {
