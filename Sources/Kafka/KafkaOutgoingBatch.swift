@@ -1,7 +1,8 @@
 /// Records to produce to one topic with the same headers, their keys and values back to back
 /// in one byte buffer: what a sink makes of a chunk of rows without an array per record.
 ///
-/// Send it with `KafkaProducer.send(_:timeout:)`. Every record has a value (never a
+/// Send it with `KafkaProducer.send(_:timeout:)`, which waits for its delivery reports, or
+/// `enqueue(_:timeout:)`, which does not. Every record has a value (never a
 /// tombstone); a key is optional. The partitioner places each record (by key hash when it has
 /// a key).
 public struct KafkaOutgoingBatch: Sendable {
@@ -53,6 +54,19 @@ public struct KafkaOutgoingBatch: Sendable {
         } else {
             bytes.removeSubrange(keyStart...)
         }
+    }
+
+    /// Record `index`'s value, in `bytes` (this batch's buffer).
+    func value(in bytes: UnsafeRawBufferPointer, at index: Int) -> UnsafeRawBufferPointer {
+        let entry = entries[index]
+        return UnsafeRawBufferPointer(rebasing: bytes[entry.valueStart..<(entry.valueStart + entry.valueCount)])
+    }
+
+    /// Record `index`'s key in `bytes` (this batch's buffer), nil when it has none.
+    func key(in bytes: UnsafeRawBufferPointer, at index: Int) -> UnsafeRawBufferPointer? {
+        let entry = entries[index]
+        guard entry.keyCount >= 0 else { return nil }
+        return UnsafeRawBufferPointer(rebasing: bytes[entry.keyStart..<(entry.keyStart + entry.keyCount)])
     }
 
     /// Record `index`'s value, copied.

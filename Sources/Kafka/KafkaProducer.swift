@@ -32,14 +32,23 @@ public struct KafkaDeliveryReport: Sendable, Hashable {
     public var offset: Int64
 }
 
-/// An idempotent producer whose `send` returns only once the broker confirmed every record
-/// of the batch (or the first failure).
+/// An idempotent producer. `send` returns only once the broker confirmed every record of the
+/// batch (or the first failure); `enqueue` returns at once, and `waitForDeliveries` waits
+/// for everything enqueued, so that a stream of batches is not held up by each one's round
+/// trip.
 ///
-/// Methods block the calling thread; delivery reports are served by the sending thread
-/// itself, under a lock, so a batch's reports never reach another caller.
+/// Methods block the calling thread; delivery reports are served by the calling thread
+/// itself, under a lock, into memory of the call that produced the record.
 public final class KafkaProducer: Sendable {
     let client: RDKafkaClient
-    private let sendLock = Mutex(())
+    /// Records enqueued and not yet waited for, oldest first, and the first failure among
+    /// those already reported and released.
+    private let outstanding = Mutex(Outstanding())
+
+    private struct Outstanding: ~Copyable {
+        var outcomes: [DeliveryOutcome] = []
+        var firstFailure: KafkaError?
+    }
 
     /// Creates a producer; `configuration` needs `bootstrap.servers`. Idempotence is on by
     /// default (no duplicates or reordering from internal retries); set
@@ -55,6 +64,11 @@ public final class KafkaProducer: Sendable {
         ) { conf in
             rd_kafka_conf_set_dr_msg_cb(conf, recordDelivery)
         }
+    }
+
+    deinit {
+        // Delivery reports are written into memory this producer frees: none may come later.
+        abandonDeliveries()
     }
 
     /// Produces `records` and waits until every one is acknowledged. Returns a report per
@@ -85,15 +99,106 @@ public final class KafkaProducer: Sendable {
             withProduceStrings(topic: batch.topic, headers: batch.headers) { strings in
                 Result { () throws(KafkaError) in
                     try deliver(batch.count, topic: { _ in batch.topic }, timeout: timeout) { index, slot in
-                        let entry = batch.entries[index]
-                        let value = UnsafeRawBufferPointer(rebasing: bytes[entry.valueStart..<(entry.valueStart + entry.valueCount)])
-                        let key = entry.keyCount < 0 ? nil : UnsafeRawBufferPointer(rebasing: bytes[entry.keyStart..<(entry.keyStart + entry.keyCount)])
-                        return strings.produce(handle, value: value, key: key, partition: nil, timestamp: nil, opaque: slot)
+                        strings.produce(handle, value: batch.value(in: bytes, at: index), key: batch.key(in: bytes, at: index),
+                                        partition: nil, timestamp: nil, opaque: slot)
                     }
                 }
             }
         }
         return try outcome.get()
+    }
+
+    /// Enqueues the records of `batch` and returns without waiting for their delivery reports;
+    /// `waitForDeliveries` waits for them. Waits only while librdkafka's local queue is full,
+    /// at most `timeout`, and throws when a record still cannot be enqueued (those before it
+    /// stay enqueued), or at once when a record enqueued earlier has already failed.
+    public func enqueue(_ batch: KafkaOutgoingBatch, timeout: Duration = .seconds(30)) throws(KafkaError) {
+        guard !batch.isEmpty else { return }
+        let handle = client.handle
+        let deadline = ContinuousClock.now + timeout
+        let failure: KafkaError? = batch.bytes.withUnsafeBytes { bytes in
+            withProduceStrings(topic: batch.topic, headers: batch.headers) { strings in
+                outstanding.withLock { outstanding in
+                    // A record already failed: the batch is lost, so stop adding to it.
+                    if let failure = outstanding.firstFailure { return failure }
+                    let outcome = DeliveryOutcome(count: batch.count, topic: batch.topic)
+                    outstanding.outcomes.append(outcome)
+                    let failure = enqueueAll(outcome, topic: { _ in batch.topic }, until: deadline) { index, slot in
+                        strings.produce(handle, value: batch.value(in: bytes, at: index), key: batch.key(in: bytes, at: index),
+                                        partition: nil, timestamp: nil, opaque: slot)
+                    }
+                    // Serve the reports that are in, so that they do not pile up in librdkafka
+                    // until the wait, and release what is fully reported.
+                    client.poll(timeoutMilliseconds: 0)
+                    Self.release(&outstanding, keepingPending: true)
+                    return failure
+                }
+            }
+        }
+        if let failure { throw failure }
+    }
+
+    /// Waits until every record enqueued so far is acknowledged, at most `timeout`, and throws
+    /// the first failure among them, in the order they were enqueued. Nothing is outstanding
+    /// afterwards, whether it throws or not; at the timeout the rest is purged.
+    public func waitForDeliveries(timeout: Duration = .seconds(30)) throws(KafkaError) {
+        let deadline = ContinuousClock.now + timeout
+        try outstanding.withLock { outstanding throws(KafkaError) in
+            let purged = waitUntilReported(outstanding.outcomes, deadline: deadline)
+            let earlier = outstanding.firstFailure
+            let timedOut = purged ? Self.timeoutError(outstanding.outcomes, after: timeout) : nil
+            Self.release(&outstanding, keepingPending: false)
+            let failure = earlier ?? timedOut ?? outstanding.firstFailure
+            outstanding.firstFailure = nil
+            if let failure { throw failure }
+        }
+    }
+
+    /// The error for records purged because a wait ran out of time: a timeout, which may pass
+    /// on a later attempt, rather than librdkafka's "purged" codes.
+    private static func timeoutError(_ outcomes: [DeliveryOutcome], after timeout: Duration) -> KafkaError? {
+        let purged = outcomes.reduce(0) { $0 + $1.purgedCount }
+        guard purged > 0 else { return nil }
+        return KafkaError(code: .timedOut, message: "\(purged) record(s) to \(outcomes.first?.topic ?? "") were not acknowledged within \(timeout); they were given up",
+                          isRetriable: true)
+    }
+
+    /// Drops every record enqueued and not yet reported (librdkafka purges it from its queues;
+    /// one already sent may still land) and forgets their outcome. For a batch given up after
+    /// a failure elsewhere, which will be produced again.
+    public func abandonDeliveries() {
+        outstanding.withLock { outstanding in
+            // A deadline already past: purge at once, then collect the purged reports.
+            waitUntilReported(outstanding.outcomes, deadline: .now)
+            Self.release(&outstanding, keepingPending: false)
+            outstanding.firstFailure = nil
+        }
+    }
+
+    /// Frees the outcomes whose every record is reported (all of them unless
+    /// `keepingPending`), noting the first failure among them.
+    private static func release(_ outstanding: inout Outstanding, keepingPending: Bool) {
+        while let outcome = outstanding.outcomes.first, !keepingPending || outcome.remaining.pointee == 0 {
+            if outstanding.firstFailure == nil { outstanding.firstFailure = outcome.firstFailure() }
+            outcome.deallocate()
+            outstanding.outcomes.removeFirst()
+        }
+    }
+
+    /// Polls until every record of `outcomes` is reported. Past `deadline`, purges what is
+    /// left (purged records still get a failed report) and polls until those are in too, so
+    /// that no report comes after the outcomes are freed. Returns whether it purged.
+    @discardableResult
+    private func waitUntilReported(_ outcomes: [DeliveryOutcome], deadline: ContinuousClock.Instant) -> Bool {
+        var purged = false
+        while outcomes.contains(where: { $0.remaining.pointee > 0 }) {
+            if !purged && ContinuousClock.now >= deadline {
+                rd_kafka_purge(client.handle, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT)
+                purged = true
+            }
+            client.poll(timeoutMilliseconds: purged ? 100 : 50)
+        }
+        return purged
     }
 
     /// Enqueues records `0..<count` with `produce` (which returns librdkafka's error, if any)
@@ -103,37 +208,20 @@ public final class KafkaProducer: Sendable {
         produce: (Int, UnsafeMutablePointer<DeliverySlot>) -> OpaquePointer?
     ) throws(KafkaError) -> [KafkaDeliveryReport] {
         guard count > 0 else { return [] }
-        return try sendLock.withLock { _ throws(KafkaError) in
-            let outcome = DeliveryOutcome(count: count)
+        let deadline = ContinuousClock.now + timeout
+        return try outstanding.withLock { _ throws(KafkaError) in
+            let outcome = DeliveryOutcome(count: count, topic: "")
             defer { outcome.deallocate() }
-            let deadline = ContinuousClock.now + timeout
-            var enqueueError: KafkaError?
-            for index in 0..<count {
-                if let error = enqueue(index, topic: topic, slot: outcome.slots + index, until: deadline, produce: produce) {
-                    // Records not enqueued get no delivery report: count them as done here.
-                    enqueueError = error
-                    outcome.remaining.pointee -= count - index
-                    break
-                }
-            }
-            while outcome.remaining.pointee > 0 {
-                if ContinuousClock.now >= deadline {
-                    // Purged messages still get a (failed) report, so every slot is written
-                    // before `outcome` is freed.
-                    rd_kafka_purge(client.handle, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT)
-                    while outcome.remaining.pointee > 0 { client.poll(timeoutMilliseconds: 100) }
-                    break
-                }
-                client.poll(timeoutMilliseconds: 50)
-            }
+            let enqueueError = enqueueAll(outcome, topic: topic, until: deadline, produce: produce)
+            let purged = waitUntilReported([outcome], deadline: deadline)
             if let enqueueError { throw enqueueError }
+            if purged, let timedOut = Self.timeoutError([outcome], after: timeout) { throw timedOut }
             var reports: [KafkaDeliveryReport] = []
             reports.reserveCapacity(count)
             for index in 0..<count {
                 let slot = outcome.slots[index]
                 guard slot.error == 0 else {
-                    let err = rd_kafka_resp_err_t(rawValue: slot.error)
-                    throw KafkaError(err, "delivering record \(index) of \(count) to \(topic(index))")
+                    throw KafkaError(rd_kafka_resp_err_t(rawValue: slot.error), "delivering record \(index) of \(count) to \(topic(index))")
                 }
                 reports.append(KafkaDeliveryReport(partition: slot.partition, offset: slot.offset))
             }
@@ -141,9 +229,25 @@ public final class KafkaProducer: Sendable {
         }
     }
 
+    /// Enqueues the records of `outcome` in order with `produce`; returns the error that
+    /// stopped it, if any, after counting the records not enqueued as reported (they get no
+    /// delivery report).
+    private func enqueueAll(
+        _ outcome: DeliveryOutcome, topic: (Int) -> String, until deadline: ContinuousClock.Instant,
+        produce: (Int, UnsafeMutablePointer<DeliverySlot>) -> OpaquePointer?
+    ) -> KafkaError? {
+        for index in 0..<outcome.count {
+            if let error = enqueue(index, topic: topic, slot: outcome.slots + index, until: deadline, produce: produce) {
+                outcome.remaining.pointee -= outcome.count - index
+                return error
+            }
+        }
+        return nil
+    }
+
     /// Waits until every record produced so far is acknowledged, at most `timeout`.
     public func flush(timeout: Duration = .seconds(30)) throws(KafkaError) {
-        try sendLock.withLock { _ throws(KafkaError) in
+        try outstanding.withLock { _ throws(KafkaError) in
             let err = rd_kafka_flush(client.handle, timeout.milliseconds)
             guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err, "flush") }
         }
@@ -178,16 +282,39 @@ struct DeliverySlot {
     var remaining: UnsafeMutablePointer<Int>
 }
 
-/// The slots of one `send` call and the count of reports still expected.
-private struct DeliveryOutcome {
+/// The slots of one `send` or `enqueue` call and the count of reports still expected.
+private struct DeliveryOutcome: @unchecked Sendable {
+    // @unchecked: the memory is read and written only under the producer's lock, by the
+    // calling thread and by the delivery callback that `rd_kafka_poll` runs on that thread.
     let slots: UnsafeMutablePointer<DeliverySlot>
     let remaining: UnsafeMutablePointer<Int>
+    let count: Int
+    /// The topic, for the failure's message.
+    let topic: String
 
-    init(count: Int) {
+    init(count: Int, topic: String) {
         remaining = .allocate(capacity: 1)
         remaining.initialize(to: count)
         slots = .allocate(capacity: count)
         slots.initialize(repeating: DeliverySlot(remaining: remaining), count: count)
+        self.count = count
+        self.topic = topic
+    }
+
+    /// The number of records purged from librdkafka's queues (`rd_kafka_purge`).
+    var purgedCount: Int {
+        (0..<count).reduce(0) { purged, index in
+            let error = slots[index].error
+            return purged + (error == RD_KAFKA_RESP_ERR__PURGE_QUEUE.rawValue || error == RD_KAFKA_RESP_ERR__PURGE_INFLIGHT.rawValue ? 1 : 0)
+        }
+    }
+
+    /// The first record that failed, once every record is reported.
+    func firstFailure() -> KafkaError? {
+        for index in 0..<count where slots[index].error != 0 {
+            return KafkaError(rd_kafka_resp_err_t(rawValue: slots[index].error), "delivering record \(index) of \(count) to \(topic)")
+        }
+        return nil
     }
 
     func deallocate() {

@@ -66,6 +66,75 @@ struct KafkaProducerTests {
         #expect(received.allSatisfy { $0.headers == headers })
     }
 
+    @Test("batches enqueued without waiting all land, in enqueue order, once the wait returns")
+    func enqueueThenWait() throws {
+        let fixture = try KafkaFixture(topics: ["out": 1])
+        let producer = try KafkaProducer(configuration: fixture.configuration)
+        var expected: [String] = []
+        for part in 0..<5 {
+            var batch = KafkaOutgoingBatch(topic: "out", headers: [KafkaHeader(name: "part", text: String(part))])
+            for n in 0..<2_000 {
+                let value = "\(part)-\(n)"
+                batch.append { $0.append(contentsOf: value.utf8) }
+                expected.append(value)
+            }
+            try producer.enqueue(batch)
+        }
+        try producer.waitForDeliveries(timeout: .seconds(30))
+        let reader = try KafkaRangeReader(configuration: fixture.configuration)
+        let high = try #require(try reader.watermarks(of: [TopicPartition("out", 0)])[TopicPartition("out", 0)]).high
+        #expect(high == 10_000, "every record acknowledged by the time the wait returned")
+        var received: [KafkaRecord] = []
+        try reader.read([PartitionRange("out", 0, start: 0, end: high)]) { received.append(contentsOf: $0.copyAll()) }
+        #expect(received.count == expected.count)
+        #expect(received.map(\.valueText).elementsEqual(expected), "every record once, in enqueue order")
+        #expect(received.first?.headers == [KafkaHeader(name: "part", text: "0")] && received.last?.headers == [KafkaHeader(name: "part", text: "4")])
+        // Nothing is left outstanding: a second wait has nothing to wait for.
+        try producer.waitForDeliveries(timeout: .milliseconds(1))
+    }
+
+    @Test("a wait for records enqueued while the broker is down fails within its timeout, retriable, and leaves nothing outstanding")
+    func enqueueWhileBrokerDown() throws {
+        let fixture = try KafkaFixture(topics: ["down": 1])
+        let producer = try KafkaProducer(configuration: KafkaConfiguration(
+            bootstrapServers: fixture.broker.bootstrapServers, properties: ["message.timeout.ms": "60000"]))
+        try producer.send([KafkaOutgoingRecord(topic: "down", value: [1])])
+        try fixture.broker.setAllBrokersDown()
+        var batch = KafkaOutgoingBatch(topic: "down")
+        for _ in 0..<100 { batch.append { $0.append(7) } }
+        try producer.enqueue(batch)
+        let clock = ContinuousClock()
+        let started = clock.now
+        let error = #expect(throws: KafkaError.self) { try producer.waitForDeliveries(timeout: .seconds(2)) }
+        #expect(clock.now - started < .seconds(8), "the wait purges what is left at its timeout instead of waiting for message.timeout.ms")
+        #expect(error?.isRetriable == true)
+        try fixture.broker.setAllBrokersUp()
+        try producer.waitForDeliveries(timeout: .milliseconds(1))
+    }
+
+    @Test("records given up while the broker is down are dropped at once, and the producer goes away cleanly")
+    func abandonWhileBrokerDown() throws {
+        let fixture = try KafkaFixture(topics: ["down": 1])
+        let clock = ContinuousClock()
+        do {
+            let producer = try KafkaProducer(configuration: KafkaConfiguration(
+                bootstrapServers: fixture.broker.bootstrapServers, properties: ["message.timeout.ms": "60000"]))
+            try producer.send([KafkaOutgoingRecord(topic: "down", value: [1])])
+            try fixture.broker.setAllBrokersDown()
+            var batch = KafkaOutgoingBatch(topic: "down")
+            for _ in 0..<100 { batch.append { $0.append(7) } }
+            try producer.enqueue(batch)
+            let started = clock.now
+            producer.abandonDeliveries()
+            #expect(clock.now - started < .seconds(5))
+            try producer.waitForDeliveries(timeout: .milliseconds(1))
+            // Enqueued again and dropped with the producer: its delivery reports must not
+            // arrive in freed memory.
+            try producer.enqueue(batch)
+        }
+        try fixture.broker.setAllBrokersUp()
+    }
+
     @Test("a keyed record goes to the partition its key hashes to, every time")
     func keyedPartitioning() throws {
         let fixture = try KafkaFixture(topics: ["keyed": 4])

@@ -20,6 +20,11 @@ final class KafkaSink: BatchSink {
         var properties = config.librdkafka
         properties["bootstrap.servers"] = bootstrap
         producer = try KafkaProducer(configuration: KafkaConfiguration(properties: properties))
+        // librdkafka looks up a topic it has not produced to yet only on its next periodic
+        // scan, up to a second later, and holds the first records until then. Asking for the
+        // metadata now fills its cache before the first batch. A broker that is down now is
+        // not an error here: producing retries, and reports it if it lasts.
+        _ = try? producer.partitionCounts(of: [topic], timeout: .seconds(5))
     }
 
     func prepare(rows: RowBuffer, selection: [Int], origin: String, context: ExpressionContext) throws -> SinkPart {
@@ -46,23 +51,35 @@ final class KafkaSink: BatchSink {
         Producing(sink: self, batchHeader: KafkaHeader(name: "tributary.batch", text: String(batch)))
     }
 
-    /// Sends each part as it comes and waits for its delivery reports.
+    /// Enqueues each part as it comes, and at `finish` waits for every delivery report: the
+    /// parts of a batch are not held up by each other's round trips, and the batch still
+    /// commits only once every record is acknowledged.
     private final class Producing: SinkBatch {
         let sink: KafkaSink
         let batchHeader: KafkaHeader
+        private var finished = false
 
         init(sink: KafkaSink, batchHeader: KafkaHeader) {
             self.sink = sink
             self.batchHeader = batchHeader
         }
 
+        deinit {
+            // A batch given up before `finish` (a failure elsewhere) will be run again: drop
+            // what it still has in flight rather than let it be reported to the next one.
+            if !finished { sink.producer.abandonDeliveries() }
+        }
+
         func write(_ part: SinkPart) throws {
             guard case .records(var batch) = part, !batch.isEmpty else { return }
             batch.headers.insert(batchHeader, at: 0)
-            try sink.producer.send(batch, timeout: .seconds(60))
+            try sink.producer.enqueue(batch, timeout: .seconds(60))
         }
 
-        func finish() throws {}
+        func finish() throws {
+            finished = true
+            try sink.producer.waitForDeliveries(timeout: .seconds(60))
+        }
     }
 
     /// Appends a key's bytes: text as it is, other values as JSON; false for null (no key).
