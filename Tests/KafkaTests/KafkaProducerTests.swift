@@ -96,13 +96,8 @@ struct KafkaProducerTests {
     @Test("a wait for records enqueued while the broker is down fails within its timeout, retriable, and leaves nothing outstanding")
     func enqueueWhileBrokerDown() throws {
         let fixture = try KafkaFixture(topics: ["down": 1])
-        let producer = try KafkaProducer(configuration: KafkaConfiguration(
-            bootstrapServers: fixture.broker.bootstrapServers, properties: ["message.timeout.ms": "60000"]))
-        try producer.send([KafkaOutgoingRecord(topic: "down", value: [1])])
-        try fixture.broker.setAllBrokersDown()
-        var batch = KafkaOutgoingBatch(topic: "down")
-        for _ in 0..<100 { batch.append { $0.append(7) } }
-        try producer.enqueue(batch)
+        let producer = try Self.producerWithBrokerDown(fixture, messageTimeoutMs: 60_000)
+        try producer.enqueue(Self.hundredRecords(to: "down"))
         let clock = ContinuousClock()
         let started = clock.now
         let error = #expect(throws: KafkaError.self) { try producer.waitForDeliveries(timeout: .seconds(2)) }
@@ -117,12 +112,8 @@ struct KafkaProducerTests {
         let fixture = try KafkaFixture(topics: ["down": 1])
         let clock = ContinuousClock()
         do {
-            let producer = try KafkaProducer(configuration: KafkaConfiguration(
-                bootstrapServers: fixture.broker.bootstrapServers, properties: ["message.timeout.ms": "60000"]))
-            try producer.send([KafkaOutgoingRecord(topic: "down", value: [1])])
-            try fixture.broker.setAllBrokersDown()
-            var batch = KafkaOutgoingBatch(topic: "down")
-            for _ in 0..<100 { batch.append { $0.append(7) } }
+            let producer = try Self.producerWithBrokerDown(fixture, messageTimeoutMs: 60_000)
+            let batch = Self.hundredRecords(to: "down")
             try producer.enqueue(batch)
             let started = clock.now
             producer.abandonDeliveries()
@@ -177,10 +168,7 @@ struct KafkaProducerTests {
     @Test("a send to a broker that is down fails within its timeout with a retriable error")
     func sendWhileBrokerDown() throws {
         let fixture = try KafkaFixture(topics: ["down": 1])
-        let producer = try KafkaProducer(configuration: KafkaConfiguration(
-            bootstrapServers: fixture.broker.bootstrapServers, properties: ["message.timeout.ms": "1500"]))
-        try producer.send([KafkaOutgoingRecord(topic: "down", value: [1])])
-        try fixture.broker.setAllBrokersDown()
+        let producer = try Self.producerWithBrokerDown(fixture, messageTimeoutMs: 1_500)
         let clock = ContinuousClock()
         let started = clock.now
         let error = #expect(throws: KafkaError.self) {
@@ -189,5 +177,22 @@ struct KafkaProducerTests {
         #expect(clock.now - started < .seconds(10))
         #expect(error?.isRetriable == true)
         try fixture.broker.setAllBrokersUp()
+    }
+
+    /// A producer that has delivered one record to "down" (so it knows the topic and has its
+    /// producer id), then the fixture's brokers taken down.
+    static func producerWithBrokerDown(_ fixture: KafkaFixture, messageTimeoutMs: Int) throws -> KafkaProducer {
+        let producer = try KafkaProducer(configuration: KafkaConfiguration(
+            bootstrapServers: fixture.broker.bootstrapServers, properties: ["message.timeout.ms": String(messageTimeoutMs)]))
+        try producer.send([KafkaOutgoingRecord(topic: "down", value: [1])])
+        try fixture.broker.setAllBrokersDown()
+        return producer
+    }
+
+    /// A batch of 100 one-byte records to `topic`.
+    static func hundredRecords(to topic: String) -> KafkaOutgoingBatch {
+        var batch = KafkaOutgoingBatch(topic: topic)
+        for _ in 0..<100 { batch.append { $0.append(7) } }
+        return batch
     }
 }
