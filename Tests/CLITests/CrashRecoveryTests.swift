@@ -26,8 +26,9 @@ struct CrashRecoveryTests {
         var badRaw: [String] = []
         // Records whose key an earlier batch already had: dedupe must drop them.
         var duplicatesInInput = 0
-        // More kills need more input, or the pipeline drains first.
-        let scale = max(1, Self.kills / 20)
+        // More kills need more input, or the pipeline drains first: a run between two kills
+        // commits about seven batches.
+        let scale = max(1, Self.kills / 12)
         let hours = 24 * scale
         for hour in 0..<hours {
             var lines: [String] = []

@@ -282,9 +282,10 @@ struct ServiceHTTPTests {
         let start = clock.now
         await group.triggerGracefulShutdown()
         try await running.value
-        // Well under the 10 s idle-connection timeout a hung shutdown would wait for, with
-        // room for a loaded 2-core machine running the rest of the suite.
-        #expect(clock.now - start < .seconds(5))
+        // Under the 10 s idle-connection timeout a hung shutdown would wait for, with room for
+        // a loaded 2-core machine running the rest of the suite (6.4 s seen once while the
+        // crash test ran beside it).
+        #expect(clock.now - start < .seconds(8))
         #expect(!ServiceHTTPClient.accepts(port: port))
     }
 
