@@ -16,7 +16,8 @@ struct BenchCommand: AsyncParsableCommand {
             over them with a filter, a set and a derived field (target 1: >= 5 x baseline A; \
             target 5: CPU utilisation >= 1.6); the Kafka layer alone over an embedded broker's \
             topic (baseline B) and the pipeline over the same topic (target 2: >= 0.5 x baseline \
-            B); the peak RSS of `tributary run` as a child on one big file (target 3: <= 100 MiB \
+            B), and that pipeline again with a Kafka sink instead of files (no target); the peak \
+            RSS of `tributary run` as a child on one big file (target 3: <= 100 MiB \
             and within 10% of a file a quarter its size); planning one trigger with 100 000 vs \
             100 files in the files log (target 4: <= 2x). It also checks the cores the host gives \
             it (a [host] line) and says when a run is not comparable. Full run: about 80 s on 2 cores \
@@ -278,6 +279,40 @@ struct BenchRunner {
             + "output \(BenchSupport.grouped(Double(feed.generated.passing))) records = expected; time per stage \(stageShares(pipeline))")
         report.targets.append(.init(number: 2, name: "Kafka path rate", measured: "\(BenchSupport.grouped(rate)) records/s = \(BenchSupport.fixed(ratio, 2)) x baseline B",
                                     required: ">= 0.5 x baseline B (\(BenchSupport.grouped(baseline.rate)) records/s)", value: ratio, limit: 0.5, met: judge(ratio >= 0.5)))
+        try await measureKafkaSink(feed, records: records, maxOffsets: maxOffsets)
+    }
+
+    /// The Kafka path again, writing to a Kafka sink (keyed by `id`) on the same broker instead
+    /// of files. No target: it shows what producing costs. Each round writes a topic of its own,
+    /// and the sum of its high watermarks must be the records written (the embedded broker may
+    /// drop the oldest of them, but not from the count).
+    mutating func measureKafkaSink(_ feed: BenchKafka.Feed, records: Int, maxOffsets: Int) async throws {
+        var runs: [BenchPipeline.Run] = []
+        let rounds = 3
+        for round in 0..<rounds {
+            let folder = root + "/kafka-sink-run-\(round)"
+            BenchSupport.remove(folder)
+            let topic = "bench-out-\(round)"
+            try feed.broker.createTopic(topic, partitions: feed.partitions)
+            let config = try BenchPipeline.writeConfig(root: folder, source: .kafka(bootstrap: feed.broker.bootstrapServers, topic: feed.topic, maxOffsets: maxOffsets),
+                                                       trigger: "available-now", sink: .kafka(bootstrap: feed.broker.bootstrapServers, topic: topic))
+            let run = try await BenchPipeline.run(configPath: config)
+            let produced = try BenchKafka.produced(bootstrap: feed.broker.bootstrapServers, topic: topic, partitions: feed.partitions)
+            try check("Kafka sink", run: run, read: records, written: feed.generated.passing, output: (produced, produced))
+            if round == 0 { record("kafka_sink", run: run, output: (produced, produced), generated: records, expected: feed.generated.passing) }
+            runs.append(run)
+            BenchSupport.remove(folder)
+        }
+        let median = runs.sorted { $0.wall < $1.wall }[rounds / 2]
+        let rate = Double(median.written) / median.wall
+        try report.figure("kafka_sink_records_per_s", rate)
+        try report.figure("kafka_sink_wall_s", median.wall)
+        try report.figure("kafka_sink_cpu_utilisation", median.cpu / median.wall)
+        report.line("[kafka sink] the Kafka path with a Kafka sink (key = id) on the same broker instead of the file sink, no target: "
+            + "\(BenchSupport.grouped(Double(median.written))) records written in \(median.batches) batches, wall \(BenchSupport.fixed(median.wall, 3)) s = "
+            + "\(BenchSupport.grouped(rate)) records/s written (median of \(rounds): \(runs.map { BenchSupport.grouped(Double($0.written) / $0.wall) }.joined(separator: ", "))); "
+            + "CPU \(BenchSupport.fixed(median.cpu / median.wall, 2)); every record acknowledged (high watermarks = records written); "
+            + "time per stage \(stageShares(median))")
     }
 
     // MARK: 5. Memory

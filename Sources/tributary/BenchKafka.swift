@@ -64,6 +64,13 @@ enum BenchKafka {
         }
     }
 
+    /// The records produced to `topic` so far: the sum of its partitions' high watermarks.
+    static func produced(bootstrap: String, topic: String, partitions: Int) throws -> Int {
+        let reader = try KafkaRangeReader(configuration: KafkaConfiguration(bootstrapServers: bootstrap))
+        let marks = try reader.watermarks(of: (0..<partitions).map { TopicPartition(topic, Int32($0)) })
+        return Int(marks.values.reduce(0) { $0 + $1.high })
+    }
+
     /// What one baseline read did.
     struct Read: Sendable {
         var records = 0

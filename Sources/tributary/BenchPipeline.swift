@@ -21,9 +21,17 @@ enum BenchPipeline {
         "set = { passed = \"result >= 50\" }",
     ]
 
+    /// Where records go.
+    enum Sink {
+        /// JSON lines under `root/output`.
+        case files
+        /// `topic` on `bootstrap`, keyed by `id`.
+        case kafka(bootstrap: String, topic: String)
+    }
+
     /// Writes `root/pipeline.toml` (checkpoint, dead letters and output under `root`) and
     /// returns its path.
-    static func writeConfig(root: String, source: Source, trigger: String) throws -> String {
+    static func writeConfig(root: String, source: Source, trigger: String, sink: Sink = .files) throws -> String {
         var text = """
             # Written by `tributary bench`.
             checkpoint_dir = "checkpoint"
@@ -66,7 +74,12 @@ enum BenchPipeline {
                 """
         }
         for step in transforms { text += "\n[[transform]]\n\(step)\n" }
-        text += "\n[sink.files]\npath = \"output\"\n"
+        switch sink {
+        case .files:
+            text += "\n[sink.files]\npath = \"output\"\n"
+        case let .kafka(bootstrap, topic):
+            text += "\n[[sink]]\ntype = \"kafka\"\nbootstrap_servers = \"\(bootstrap)\"\ntopic = \"\(topic)\"\nkey = \"id\"\n"
+        }
         try BenchSupport.makeFolder(root)
         let path = root + "/pipeline.toml"
         try BenchSupport.write(text, to: path)
