@@ -138,6 +138,26 @@ public final class KafkaProducer: Sendable {
         if let failure { throw failure }
     }
 
+    /// The records enqueued and not yet reported.
+    public var outstandingRecords: Int {
+        outstanding.withLock { $0.outcomes.reduce(0) { $0 + $1.remaining.pointee } }
+    }
+
+    /// Waits, serving delivery reports, until at most `records` records enqueued are still
+    /// unreported, at most `timeout`; throws the first failure reported so far (it is thrown
+    /// again by `waitForDeliveries`). Bounds what a stream of `enqueue` calls keeps in flight,
+    /// and so the memory its messages hold.
+    public func waitUntilOutstanding(atMost records: Int, timeout: Duration = .seconds(30)) throws(KafkaError) {
+        let deadline = ContinuousClock.now + timeout
+        try outstanding.withLock { outstanding throws(KafkaError) in
+            while outstanding.outcomes.reduce(0, { $0 + $1.remaining.pointee }) > records && ContinuousClock.now < deadline {
+                client.poll(timeoutMilliseconds: 10)
+                Self.release(&outstanding, keepingPending: true)
+            }
+            if let failure = outstanding.firstFailure { throw failure }
+        }
+    }
+
     /// Waits until every record enqueued so far is acknowledged, at most `timeout`, and throws
     /// the first failure among them, in the order they were enqueued. Nothing is outstanding
     /// afterwards, whether it throws or not; at the timeout the rest is purged.

@@ -80,7 +80,11 @@ struct KafkaProducerTests {
             }
             try producer.enqueue(batch)
         }
+        // What a sink does between parts: at most 1 000 left in flight, every other one reported.
+        try producer.waitUntilOutstanding(atMost: 1_000, timeout: .seconds(30))
+        #expect(producer.outstandingRecords <= 1_000)
         try producer.waitForDeliveries(timeout: .seconds(30))
+        #expect(producer.outstandingRecords == 0)
         let reader = try KafkaRangeReader(configuration: fixture.configuration)
         let high = try #require(try reader.watermarks(of: [TopicPartition("out", 0)])[TopicPartition("out", 0)]).high
         #expect(high == 10_000, "every record acknowledged by the time the wait returned")
