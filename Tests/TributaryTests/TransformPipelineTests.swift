@@ -15,6 +15,24 @@ struct TransformPipelineTests {
         ]
         """
 
+    /// The `[[sink]]` table of a Kafka sink to topic "out" on `broker`, keyed by `key`.
+    static func kafkaSink(_ broker: EmbeddedKafka, key: String) -> String {
+        """
+        [[sink]]
+        type = "kafka"
+        bootstrap_servers = "\(broker.bootstrapServers)"
+        topic = "out"
+        key = "\(key)"
+        """
+    }
+
+    /// Every record the two partitions of topic "out" on `broker` still hold.
+    static func outRecords(_ broker: EmbeddedKafka) throws -> [KafkaRecord] {
+        let reader = try KafkaRangeReader(configuration: KafkaConfiguration(bootstrapServers: broker.bootstrapServers))
+        let marks = try reader.watermarks(of: [TopicPartition("out", 0), TopicPartition("out", 1)])
+        return try reader.readAllBlocking(marks.map { PartitionRange("out", $0.key.partition, start: $0.value.low, end: $0.value.high) })
+    }
+
     /// Writes a full config (schema included) and loads it.
     func load(_ fixture: PipelineFixture, top: String = "", _ body: String) throws -> TributaryConfig {
         try fixture.filesConfig(schema: Self.schema, top: top, "max_files_per_trigger = 10\n" + body)
@@ -168,20 +186,11 @@ struct TransformPipelineTests {
     func kafkaSink() throws {
         let fixture = try PipelineFixture()
         defer { fixture.remove() }
-        let broker = try EmbeddedKafka()
-        try broker.createTopic("out", partitions: 2)
+        let (broker, _) = try PipelineFixture.kafka(topic: "out", partitions: 2)
         try fixture.drop("a.jsonl", (1...6).map { "{\"visit_id\":\"k\($0)\",\"event_time\":\"2025-11-20T10:00:00Z\"}" }.joined(separator: "\n"))
-        let config = try load(fixture, """
-            [[sink]]
-            type = "kafka"
-            bootstrap_servers = "\(broker.bootstrapServers)"
-            topic = "out"
-            key = "upper(visit_id)"
-            """)
+        let config = try load(fixture, Self.kafkaSink(broker, key: "upper(visit_id)"))
         #expect(try MicroBatchEngine(config: config, logger: PipelineFixture.logger).run() == 1)
-        let reader = try KafkaRangeReader(configuration: KafkaConfiguration(bootstrapServers: broker.bootstrapServers))
-        let marks = try reader.watermarks(of: [TopicPartition("out", 0), TopicPartition("out", 1)])
-        let records = try reader.readAllBlocking(marks.map { PartitionRange("out", $0.key.partition, start: 0, end: $0.value.high) })
+        let records = try Self.outRecords(broker)
         #expect(records.count == 6)
         #expect(Set(records.compactMap { $0.key.map { String(decoding: $0, as: UTF8.self) } }) == Set((1...6).map { "K\($0)" }))
         for record in records {
@@ -193,6 +202,25 @@ struct TransformPipelineTests {
             let value = try JSONSerialization.jsonObject(with: Data(record.value!)) as! [String: Any]
             #expect(value["visit_id"] as? String == String(decoding: record.key!, as: UTF8.self).lowercased())
         }
+    }
+
+    @Test("a batch whose Kafka sink cannot deliver while the broker is down runs again once it is back: every record lands under the batch's header")
+    func kafkaSinkOutageRetriesBatch() throws {
+        let fixture = try PipelineFixture()
+        defer { fixture.remove() }
+        let (broker, _) = try PipelineFixture.kafka(topic: "out", partitions: 2)
+        try fixture.drop("a.jsonl", (1...20).map { "{\"visit_id\":\"k\($0)\",\"event_time\":\"2025-11-20T10:00:00Z\"}" }.joined(separator: "\n"))
+        let config = try load(fixture, Self.kafkaSink(broker, key: "visit_id") + "\n[sink.librdkafka]\n\"message.timeout.ms\" = \"1500\"\n")
+        let engine = try MicroBatchEngine(config: config, logger: PipelineFixture.logger)
+        try broker.setAllBrokersDown()
+        DispatchQueue.global().asyncAfter(deadline: .now() + 3) { try? broker.setAllBrokersUp() }
+        let started = ContinuousClock.now
+        #expect(try engine.run() == 1)
+        #expect(ContinuousClock.now - started > .seconds(2), "the batch waited for the broker")
+        #expect(FileManager.default.fileExists(atPath: fixture.checkpoint + "/commits/0"))
+        let records = try Self.outRecords(broker)
+        #expect(Set(records.compactMap { $0.key.map { String(decoding: $0, as: UTF8.self) } }) == Set((1...20).map { "k\($0)" }))
+        #expect(records.allSatisfy { $0.headers.first == KafkaHeader(name: "tributary.batch", text: "0") })
     }
 
     @Test("dedupe drops repeats within the window, across a restart of the engine")
