@@ -1,8 +1,8 @@
 /// Records to produce to one topic with the same headers, their keys and values back to back
 /// in one byte buffer: what a sink makes of a chunk of rows without an array per record.
 ///
-/// Send it with `KafkaProducer.send(_:timeout:)`, which waits for its delivery reports, or
-/// `enqueue(_:timeout:)`, which does not. Every record has a value (never a
+/// Produce it with `KafkaProducer.enqueue(_:timeout:)`, then `waitForDeliveries(timeout:)`
+/// for its delivery reports. Every record has a value (never a
 /// tombstone); a key is optional. The partitioner places each record (by key hash when it has
 /// a key).
 public struct KafkaOutgoingBatch: Sendable {

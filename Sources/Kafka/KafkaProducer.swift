@@ -32,10 +32,10 @@ public struct KafkaDeliveryReport: Sendable, Hashable {
     public var offset: Int64
 }
 
-/// An idempotent producer. `send` returns only once the broker confirmed every record of the
-/// batch (or the first failure); `enqueue` returns at once, and `waitForDeliveries` waits
-/// for everything enqueued, so that a stream of batches is not held up by each one's round
-/// trip.
+/// An idempotent producer. `send` returns only once the broker confirmed every record (or the
+/// first failure); `enqueue` takes a `KafkaOutgoingBatch` and returns at once, and
+/// `waitForDeliveries` waits for everything enqueued, so that a stream of batches is not held
+/// up by each one's round trip.
 ///
 /// Methods block the calling thread; delivery reports are served by the calling thread
 /// itself, under a lock, into memory of the call that produced the record.
@@ -48,6 +48,9 @@ public final class KafkaProducer: Sendable {
     private struct Outstanding: ~Copyable {
         var outcomes: [DeliveryOutcome] = []
         var firstFailure: KafkaError?
+
+        /// The records enqueued and not yet reported.
+        var unreported: Int { outcomes.reduce(0) { $0 + $1.remaining.pointee } }
     }
 
     /// Creates a producer; `configuration` needs `bootstrap.servers`. Idempotence is on by
@@ -89,25 +92,6 @@ public final class KafkaProducer: Sendable {
         }
     }
 
-    /// Produces the records of `batch` and waits until every one is acknowledged; reports and
-    /// failures as `send(_ records:timeout:)`. The topic and headers are prepared once for the
-    /// whole batch, and keys and values are read where they lie in the batch's buffer.
-    @discardableResult
-    public func send(_ batch: KafkaOutgoingBatch, timeout: Duration = .seconds(30)) throws(KafkaError) -> [KafkaDeliveryReport] {
-        let handle = client.handle
-        let outcome = batch.bytes.withUnsafeBytes { bytes in
-            withProduceStrings(topic: batch.topic, headers: batch.headers) { strings in
-                Result { () throws(KafkaError) in
-                    try deliver(batch.count, topic: { _ in batch.topic }, timeout: timeout) { index, slot in
-                        strings.produce(handle, value: batch.value(in: bytes, at: index), key: batch.key(in: bytes, at: index),
-                                        partition: nil, timestamp: nil, opaque: slot)
-                    }
-                }
-            }
-        }
-        return try outcome.get()
-    }
-
     /// Enqueues the records of `batch` and returns without waiting for their delivery reports;
     /// `waitForDeliveries` waits for them. Waits only while librdkafka's local queue is full,
     /// at most `timeout`, and throws when a record still cannot be enqueued (those before it
@@ -140,17 +124,18 @@ public final class KafkaProducer: Sendable {
 
     /// The records enqueued and not yet reported.
     public var outstandingRecords: Int {
-        outstanding.withLock { $0.outcomes.reduce(0) { $0 + $1.remaining.pointee } }
+        outstanding.withLock { $0.unreported }
     }
 
     /// Waits, serving delivery reports, until at most `records` records enqueued are still
-    /// unreported, at most `timeout`; throws the first failure reported so far (it is thrown
-    /// again by `waitForDeliveries`). Bounds what a stream of `enqueue` calls keeps in flight,
-    /// and so the memory its messages hold.
+    /// unreported, or `timeout` has passed (then it returns with more in flight: the records
+    /// stay enqueued, and `waitForDeliveries` reports what becomes of them). Throws the first
+    /// failure reported so far (thrown again by `waitForDeliveries`). Bounds what a stream of
+    /// `enqueue` calls keeps in flight, and so the memory its messages hold.
     public func waitUntilOutstanding(atMost records: Int, timeout: Duration = .seconds(30)) throws(KafkaError) {
         let deadline = ContinuousClock.now + timeout
         try outstanding.withLock { outstanding throws(KafkaError) in
-            while outstanding.outcomes.reduce(0, { $0 + $1.remaining.pointee }) > records && ContinuousClock.now < deadline {
+            while outstanding.unreported > records && ContinuousClock.now < deadline {
                 client.poll(timeoutMilliseconds: 10)
                 Self.release(&outstanding, keepingPending: true)
             }
