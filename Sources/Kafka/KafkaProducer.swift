@@ -127,6 +127,23 @@ public final class KafkaProducer: Sendable {
         outstanding.withLock { $0.unreported }
     }
 
+    /// The `enqueue` calls whose delivery outcomes are still kept (each is freed once all its
+    /// records are reported), for tests that check nothing is left behind.
+    var keptOutcomes: Int {
+        outstanding.withLock { $0.outcomes.count }
+    }
+
+    /// What librdkafka still holds for this producer: messages queued or in flight, and
+    /// reports and events not yet served (`rd_kafka_outq_len`).
+    var heldByLibrary: Int {
+        Int(rd_kafka_outq_len(client.handle))
+    }
+
+    /// The value librdkafka uses for the configuration property `name`, nil when it has none.
+    func configurationValue(_ name: String) -> String? {
+        client.configurationValue(name)
+    }
+
     /// Waits, serving delivery reports, until at most `records` records enqueued are still
     /// unreported, or `timeout` has passed (then it returns with more in flight: the records
     /// stay enqueued, and `waitForDeliveries` reports what becomes of them). Throws the first

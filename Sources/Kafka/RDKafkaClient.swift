@@ -81,6 +81,16 @@ final class RDKafkaClient: @unchecked Sendable {
         }
     }
 
+    /// The value the handle uses for the configuration property `name` (set or default), nil
+    /// for a property it does not know.
+    func configurationValue(_ name: String) -> String? {
+        var size = 0
+        guard let conf = rd_kafka_conf(handle), rd_kafka_conf_get(conf, name, nil, &size) == RD_KAFKA_CONF_OK else { return nil }
+        var text = [CChar](repeating: 0, count: size)
+        guard rd_kafka_conf_get(conf, name, &text, &size) == RD_KAFKA_CONF_OK else { return nil }
+        return String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
     /// Serves queued callbacks (delivery reports, errors) on the calling thread.
     @discardableResult
     func poll(timeoutMilliseconds: Int32) -> Int32 {

@@ -1,4 +1,4 @@
-import Kafka
+@testable import Kafka
 import Testing
 
 @Suite("Producer and errors", .timeLimit(.minutes(4)))
@@ -120,15 +120,44 @@ struct KafkaProducerTests {
             let producer = try Self.producerWithBrokerDown(fixture, messageTimeoutMs: 60_000)
             let batch = Self.hundredRecords(to: "down")
             try producer.enqueue(batch)
+            #expect(producer.heldByLibrary >= 100, "the records wait in librdkafka while the broker is down")
             let started = clock.now
             producer.abandonDeliveries()
             #expect(clock.now - started < .seconds(5))
+            // Nothing left behind: not in librdkafka's queues, not in the producer's outcomes.
+            #expect(producer.heldByLibrary == 0)
+            #expect(producer.keptOutcomes == 0)
+            #expect(producer.outstandingRecords == 0)
             try producer.waitForDeliveries(timeout: .milliseconds(1))
             // Enqueued again and dropped with the producer: its delivery reports must not
             // arrive in freed memory.
             try producer.enqueue(batch)
         }
         try fixture.broker.setAllBrokersUp()
+    }
+
+    @Test("an enqueue that finds librdkafka's queue full waits for room: every record lands once, in order, and the queue stays within its bound")
+    func enqueueWaitsForRoom() throws {
+        let fixture = try KafkaFixture(topics: ["big": 1])
+        // Room for about four of the 16 KiB records below.
+        let producer = try KafkaProducer(configuration: KafkaConfiguration(
+            bootstrapServers: fixture.broker.bootstrapServers, properties: ["queue.buffering.max.kbytes": "64"]))
+        var batch = KafkaOutgoingBatch(topic: "big")
+        for n in 0..<200 {
+            batch.append { value in
+                value.append(contentsOf: "\(n):".utf8)
+                value.append(contentsOf: repeatElement(UInt8(ascii: "x"), count: 16 << 10))
+            }
+        }
+        try producer.enqueue(batch, timeout: .seconds(60))
+        #expect(producer.heldByLibrary <= 4, "librdkafka holds no more than its 64 KiB")
+        try producer.waitForDeliveries(timeout: .seconds(60))
+        let reader = try KafkaRangeReader(configuration: fixture.configuration)
+        var received: [KafkaRecord] = []
+        try reader.read([PartitionRange("big", 0, start: 0, end: 200)]) { received.append(contentsOf: $0.copyAll()) }
+        #expect(received.compactMap { $0.valueText?.split(separator: ":").first.map(String.init) } == (0..<200).map(String.init))
+        #expect(received.allSatisfy { $0.value?.count == "\($0.offset):".utf8.count + (16 << 10) })
+        #expect(try reader.watermarks(of: [TopicPartition("big", 0)])[TopicPartition("big", 0)]?.high == 200, "each record once")
     }
 
     @Test("a keyed record goes to the partition its key hashes to, every time")

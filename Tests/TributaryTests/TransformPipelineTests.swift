@@ -1,5 +1,5 @@
 import Foundation
-import Kafka
+@testable import Kafka
 import Testing
 @testable import Tributary
 
@@ -221,6 +221,18 @@ struct TransformPipelineTests {
         let records = try Self.outRecords(broker)
         #expect(Set(records.compactMap { $0.key.map { String(decoding: $0, as: UTF8.self) } }) == Set((1...20).map { "k\($0)" }))
         #expect(records.allSatisfy { $0.headers.first == KafkaHeader(name: "tributary.batch", text: "0") })
+    }
+
+    @Test("a Kafka sink lets librdkafka hold at most 32 MiB of its records, unless [sink.librdkafka] sets another bound")
+    func kafkaSinkQueueBound() throws {
+        let (broker, _) = try PipelineFixture.kafka(topic: "out", partitions: 2)
+        let writer = ProjectedRowWriter(columns: [("visit_id", 0)])
+        var config = KafkaSinkConfig(bootstrapServers: broker.bootstrapServers, topic: "out")
+        let bounded = try KafkaSink(name: "out", config: config, bootstrap: broker.bootstrapServers, writer: writer, key: nil)
+        #expect(bounded.producer.configurationValue("queue.buffering.max.kbytes") == "32768", "librdkafka's own default is 1 GiB")
+        config.librdkafka["queue.buffering.max.kbytes"] = "1024"
+        let chosen = try KafkaSink(name: "out", config: config, bootstrap: broker.bootstrapServers, writer: writer, key: nil)
+        #expect(chosen.producer.configurationValue("queue.buffering.max.kbytes") == "1024")
     }
 
     @Test("dedupe drops repeats within the window, across a restart of the engine")

@@ -19,6 +19,11 @@ final class KafkaSink: BatchSink {
         self.key = key
         var properties = config.librdkafka
         properties["bootstrap.servers"] = bootstrap
+        // What librdkafka may hold of the sink's records (queued or awaiting acknowledgement)
+        // is bounded by `maxInFlight` records and by this many KiB, whichever comes first:
+        // librdkafka's own default is 1 GiB, which records of a few hundred KiB would reach
+        // well before 5 000 of them. A full queue makes the sink wait for acknowledgements.
+        if properties[Self.queueBytesProperty] == nil { properties[Self.queueBytesProperty] = Self.defaultQueueKiB }
         producer = try KafkaProducer(configuration: KafkaConfiguration(properties: properties))
         // librdkafka looks up a topic it has not produced to yet only on its next periodic
         // scan, up to a second later, and holds the first records until then. Asking for the
@@ -26,6 +31,10 @@ final class KafkaSink: BatchSink {
         // not an error here: producing retries, and reports it if it lasts.
         _ = try? producer.partitionCounts(of: [topic], timeout: .seconds(5))
     }
+
+    /// librdkafka's bound on the bytes of records it holds, and the sink's default for it.
+    static let queueBytesProperty = "queue.buffering.max.kbytes"
+    static let defaultQueueKiB = "32768"
 
     func prepare(rows: RowBuffer, selection: [Int], origin: String, context: ExpressionContext) throws -> SinkPart {
         // Keys and values go into one buffer for the part, and the part's records share one
@@ -62,7 +71,7 @@ final class KafkaSink: BatchSink {
         /// that librdkafka's messages for them stay within a few megabytes whatever the batch
         /// size. In the standalone run of `docs/performance.md`, 5 000 kept the wall time of an
         /// unbounded queue (0.46 s) with 10% less CPU and 63 instead of 79 MiB peak; 1 000 made
-        /// it 0.81 s.
+        /// it 0.81 s. The bytes in flight are bounded too, by librdkafka (`defaultQueueKiB`).
         static let maxInFlight = 5_000
 
         init(sink: KafkaSink, batchHeader: KafkaHeader) {
