@@ -223,6 +223,30 @@ struct TransformPipelineTests {
         #expect(records.allSatisfy { $0.headers.first == KafkaHeader(name: "tributary.batch", text: "0") })
     }
 
+    @Test("a batch whose Kafka sink waits past its limit for acknowledgements gives its records up and runs again: every record lands under the batch's header once the broker is back")
+    func kafkaSinkWaitLimitRetriesBatch() throws {
+        let fixture = try PipelineFixture()
+        defer { fixture.remove() }
+        let (broker, _) = try PipelineFixture.kafka(topic: "out", partitions: 2)
+        try fixture.drop("a.jsonl", (1...20).map { "{\"visit_id\":\"k\($0)\",\"event_time\":\"2025-11-20T10:00:00Z\"}" }.joined(separator: "\n"))
+        // librdkafka's own limit (message.timeout.ms) stays at its 300 s: the sink's wait runs
+        // out first and purges the records, which must make the batch run again, not fail.
+        var config = try load(fixture, Self.kafkaSink(broker, key: "visit_id"))
+        guard case .kafka(var settings) = config.sinks[0].kind else { Issue.record("not a Kafka sink"); return }
+        settings.acknowledgementWait = .seconds(1)
+        config.sinks[0].kind = .kafka(settings)
+        let engine = try MicroBatchEngine(config: config, logger: PipelineFixture.logger)
+        try broker.setAllBrokersDown()
+        DispatchQueue.global().asyncAfter(deadline: .now() + 3) { try? broker.setAllBrokersUp() }
+        let started = ContinuousClock.now
+        #expect(try engine.run() == 1)
+        #expect(ContinuousClock.now - started > .seconds(2), "the batch waited for the broker")
+        #expect(FileManager.default.fileExists(atPath: fixture.checkpoint + "/commits/0"))
+        let records = try Self.outRecords(broker)
+        #expect(Set(records.compactMap { $0.key.map { String(decoding: $0, as: UTF8.self) } }) == Set((1...20).map { "k\($0)" }))
+        #expect(records.allSatisfy { $0.headers.first == KafkaHeader(name: "tributary.batch", text: "0") })
+    }
+
     @Test("a Kafka sink lets librdkafka hold at most 32 MiB of its records, unless [sink.librdkafka] sets another bound")
     func kafkaSinkQueueBound() throws {
         let (broker, _) = try PipelineFixture.kafka(topic: "out", partitions: 2)

@@ -197,6 +197,9 @@ public struct KafkaSinkConfig: Sendable {
     public var librdkafka: [String: String] = [:]
     /// `[sink.embedded] partitions` (3): partitions of the topic created on the embedded broker.
     public var embeddedPartitions = 3
+    /// How long a batch waits for its records' acknowledgements before it gives up what is
+    /// still in flight and runs again. Not a configuration key: tests shorten it.
+    var acknowledgementWait = Duration.seconds(60)
 }
 
 /// What happens to a record that no sink's `when` takes (`unrouted`).

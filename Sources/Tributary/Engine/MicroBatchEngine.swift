@@ -230,9 +230,9 @@ public final class MicroBatchEngine {
         return plan.isEmpty ? nil : plan
     }
 
-    /// Runs `plan`, and when its Kafka ranges cannot be read for a passing reason (brokers
-    /// down, timeout) runs it again with the same ranges after a growing pause (1 s doubling
-    /// to 60 s). Returns false when asked to stop before the batch committed: it stays
+    /// Runs `plan`, and when Kafka fails it for a passing reason (its ranges cannot be read,
+    /// or a Kafka sink's records are not acknowledged: brokers down, timeout) runs it again
+    /// with the same ranges after a growing pause (1 s doubling to 60 s). Returns false when asked to stop before the batch committed: it stays
     /// planned and the next start runs it.
     func executeRetrying(_ plan: BatchPlan, planDuration: Duration, shouldStop: () -> Bool) throws -> Bool {
         var pause = Duration.seconds(1)
@@ -241,8 +241,10 @@ public final class MicroBatchEngine {
                 try execute(plan, planDuration: planDuration)
                 return true
             } catch let error as KafkaError where error.isRetriable {
-                logger.warning("batch \(plan.batch) could not read its Kafka ranges: \(error). Trying again in \(pause) with the same ranges")
-                monitor.failing("batch \(plan.batch) cannot read its Kafka ranges: \(error.message)")
+                // The error says which side failed: reading the source's ranges, or a Kafka
+                // sink's records not acknowledged.
+                logger.warning("batch \(plan.batch) did not complete: \(error). Trying again in \(pause) with the same ranges")
+                monitor.failing("batch \(plan.batch) cannot complete: \(error.message)")
                 let wakeUp = ContinuousClock.now + pause
                 while ContinuousClock.now < wakeUp {
                     if shouldStop() { return false }

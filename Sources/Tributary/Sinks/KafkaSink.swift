@@ -11,12 +11,15 @@ final class KafkaSink: BatchSink {
     let producer: KafkaProducer
     let writer: ProjectedRowWriter
     let key: CompiledExpression?
+    /// How long a batch waits for room in librdkafka's queue and for acknowledgements.
+    let acknowledgementWait: Duration
 
     init(name: String, config: KafkaSinkConfig, bootstrap: String, writer: ProjectedRowWriter, key: CompiledExpression?) throws {
         self.name = name
         self.topic = config.topic
         self.writer = writer
         self.key = key
+        acknowledgementWait = config.acknowledgementWait
         var properties = config.librdkafka
         properties["bootstrap.servers"] = bootstrap
         // What librdkafka may hold of the sink's records (queued or awaiting acknowledgement)
@@ -88,13 +91,13 @@ final class KafkaSink: BatchSink {
         func write(_ part: SinkPart) throws {
             guard case .records(var batch) = part, !batch.isEmpty else { return }
             batch.headers.insert(batchHeader, at: 0)
-            try sink.producer.enqueue(batch, timeout: .seconds(60))
-            try sink.producer.waitUntilOutstanding(atMost: Self.maxInFlight, timeout: .seconds(60))
+            try sink.producer.enqueue(batch, timeout: sink.acknowledgementWait)
+            try sink.producer.waitUntilOutstanding(atMost: Self.maxInFlight, timeout: sink.acknowledgementWait)
         }
 
         func finish() throws {
             finished = true
-            try sink.producer.waitForDeliveries(timeout: .seconds(60))
+            try sink.producer.waitForDeliveries(timeout: sink.acknowledgementWait)
         }
     }
 
