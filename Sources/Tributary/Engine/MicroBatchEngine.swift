@@ -232,8 +232,8 @@ public final class MicroBatchEngine {
 
     /// Runs `plan`, and when Kafka fails it for a passing reason (its ranges cannot be read,
     /// or a Kafka sink's records are not acknowledged: brokers down, timeout) runs it again
-    /// with the same ranges after a growing pause (1 s doubling to 60 s). Returns false when asked to stop before the batch committed: it stays
-    /// planned and the next start runs it.
+    /// with the same ranges after a growing pause (1 s doubling to 60 s). Returns false when
+    /// asked to stop before the batch committed: it stays planned and the next start runs it.
     func executeRetrying(_ plan: BatchPlan, planDuration: Duration, shouldStop: () -> Bool) throws -> Bool {
         var pause = Duration.seconds(1)
         while true {
