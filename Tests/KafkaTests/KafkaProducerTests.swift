@@ -139,7 +139,7 @@ struct KafkaProducerTests {
     @Test("an enqueue that finds librdkafka's queue full waits for room: every record lands once, in order, and the queue stays within its bound")
     func enqueueWaitsForRoom() throws {
         let fixture = try KafkaFixture(topics: ["big": 1])
-        // Room for about four of the 16 KiB records below.
+        // Room for three of the 16 KiB records below.
         let producer = try KafkaProducer(configuration: KafkaConfiguration(
             bootstrapServers: fixture.broker.bootstrapServers, properties: ["queue.buffering.max.kbytes": "64"]))
         var batch = KafkaOutgoingBatch(topic: "big")
@@ -150,7 +150,8 @@ struct KafkaProducerTests {
             }
         }
         try producer.enqueue(batch, timeout: .seconds(60))
-        #expect(producer.heldByLibrary <= 4, "librdkafka holds no more than its 64 KiB")
+        // Three records fit in 64 KiB; the count also includes delivery reports not yet served.
+        #expect(producer.heldByLibrary < 10, "librdkafka holds about its 64 KiB, not the 200 records")
         try producer.waitForDeliveries(timeout: .seconds(60))
         let reader = try KafkaRangeReader(configuration: fixture.configuration)
         var received: [KafkaRecord] = []
