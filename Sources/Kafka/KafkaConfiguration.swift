@@ -67,7 +67,7 @@ public struct KafkaConfiguration: Sendable, CustomStringConvertible {
         let result = rd_kafka_conf_set(conf, name, value, &errorText, errorText.count)
         guard result != RD_KAFKA_CONF_OK else { return }
         let shown = isSecret(name) ? "***" : value
-        let reason = String(decoding: errorText.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let reason = String(cText: errorText)
         let kind = result == RD_KAFKA_CONF_UNKNOWN ? "unknown librdkafka property" : "invalid value for librdkafka property"
         throw KafkaError(
             code: .invalidArgument,

@@ -71,14 +71,11 @@ public struct KafkaOutgoingBatch: Sendable {
 
     /// Record `index`'s value, copied.
     public func value(at index: Int) -> [UInt8] {
-        let entry = entries[index]
-        return Array(bytes[entry.valueStart..<(entry.valueStart + entry.valueCount)])
+        bytes.withUnsafeBytes { Array(value(in: $0, at: index)) }
     }
 
     /// Record `index`'s key, copied; nil when it has none.
     public func key(at index: Int) -> [UInt8]? {
-        let entry = entries[index]
-        guard entry.keyCount >= 0 else { return nil }
-        return Array(bytes[entry.keyStart..<(entry.keyStart + entry.keyCount)])
+        bytes.withUnsafeBytes { key(in: $0, at: index).map { Array($0) } }
     }
 }

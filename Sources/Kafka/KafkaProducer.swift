@@ -259,7 +259,7 @@ public final class KafkaProducer: Sendable {
         produce: (Int, UnsafeMutablePointer<DeliverySlot>) -> OpaquePointer?
     ) -> KafkaError? {
         for index in 0..<outcome.count {
-            if let error = enqueue(index, topic: topic, slot: outcome.slots + index, until: deadline, produce: produce) {
+            if let error = produceWaitingForRoom(index, topic: topic, slot: outcome.slots + index, until: deadline, produce: produce) {
                 outcome.remaining.pointee -= outcome.count - index
                 return error
             }
@@ -280,8 +280,8 @@ public final class KafkaProducer: Sendable {
         try client.partitionCounts(of: topics, timeout: timeout)
     }
 
-    /// Enqueues record `index`, waiting for room while the local queue is full.
-    private func enqueue(
+    /// Produces record `index`, waiting for room while the local queue is full.
+    private func produceWaitingForRoom(
         _ index: Int, topic: (Int) -> String,
         slot: UnsafeMutablePointer<DeliverySlot>,
         until deadline: ContinuousClock.Instant,

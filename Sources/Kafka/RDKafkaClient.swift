@@ -45,7 +45,7 @@ final class RDKafkaClient: @unchecked Sendable {
         // rd_kafka_new takes ownership of conf on success only.
         guard let handle = rd_kafka_new(kind.cType, conf, &errorText, errorText.count) else {
             rd_kafka_conf_destroy(conf)
-            let reason = String(decoding: errorText.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            let reason = String(cText: errorText)
             throw KafkaError(
                 code: .invalidArgument,
                 message: "could not create a Kafka \(kind): \(reason)",
@@ -88,7 +88,7 @@ final class RDKafkaClient: @unchecked Sendable {
         guard let conf = rd_kafka_conf(handle), rd_kafka_conf_get(conf, name, nil, &size) == RD_KAFKA_CONF_OK else { return nil }
         var text = [CChar](repeating: 0, count: size)
         guard rd_kafka_conf_get(conf, name, &text, &size) == RD_KAFKA_CONF_OK else { return nil }
-        return String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return String(cText: text)
     }
 
     /// Serves queued callbacks (delivery reports, errors) on the calling thread.

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 @testable import Kafka
 import Testing
 @testable import Tributary
@@ -206,40 +207,56 @@ struct TransformPipelineTests {
 
     @Test("a batch whose Kafka sink cannot deliver while the broker is down runs again once it is back: every record lands under the batch's header")
     func kafkaSinkOutageRetriesBatch() throws {
-        try expectBatchRunsAgainAfterSinkOutage(librdkafka: "\n[sink.librdkafka]\n\"message.timeout.ms\" = \"1500\"\n")
+        let run = try expectBatchRunsAgainAfterSinkOutage(librdkafka: "\n[sink.librdkafka]\n\"message.timeout.ms\" = \"1500\"\n")
+        #expect(run.failures.contains { $0.contains("batch 0 cannot complete") && $0.contains("timed out") }, "librdkafka's 1.5 s ran out: \(run.failures)")
     }
 
     @Test("a batch whose Kafka sink waits past its limit for acknowledgements gives its records up and runs again: every record lands under the batch's header once the broker is back")
     func kafkaSinkWaitLimitRetriesBatch() throws {
         // librdkafka's own limit (message.timeout.ms) stays at its 300 s: the sink's wait runs
         // out first and purges the records, which must make the batch run again, not fail.
-        try expectBatchRunsAgainAfterSinkOutage { config in
+        let run = try expectBatchRunsAgainAfterSinkOutage { config in
             guard case .kafka(var settings) = config.sinks[0].kind else { Issue.record("not a Kafka sink"); return }
             settings.acknowledgementWait = .seconds(1)
             config.sinks[0].kind = .kafka(settings)
         }
+        // With the sink's usual 60 s wait, the first attempt alone would take a minute.
+        #expect(run.elapsed < .seconds(30), "the 1 s wait ran out and the batch ran again, rather than waiting 60 s")
+        // The broker is back within the usual 60 s wait, so only the failures show that the
+        // 1 s wait ran out and the batch ran again.
+        #expect(run.failures.contains { $0.contains("batch 0 cannot complete") && $0.contains("were not acknowledged within 1.0 seconds") }, "\(run.failures)")
     }
 
     /// Runs a batch of 20 records to a Kafka sink whose broker is down for its first 3 s, and
     /// checks that the batch waited, committed once, and that every record landed under batch
     /// 0's header. `librdkafka` is appended to the configuration; `adjust` changes it once loaded.
-    func expectBatchRunsAgainAfterSinkOutage(librdkafka: String = "", adjust: (inout TributaryConfig) throws -> Void = { _ in }) throws {
+    /// Returns how long the run took and the failures the engine reported on the way.
+    func expectBatchRunsAgainAfterSinkOutage(
+        librdkafka: String = "", adjust: (inout TributaryConfig) throws -> Void = { _ in }
+    ) throws -> (elapsed: Duration, failures: [String]) {
         let fixture = try PipelineFixture()
         defer { fixture.remove() }
         let (broker, _) = try PipelineFixture.kafka(topic: "out", partitions: 2)
         try fixture.drop("a.jsonl", (1...20).map { "{\"visit_id\":\"k\($0)\",\"event_time\":\"2025-11-20T10:00:00Z\"}" }.joined(separator: "\n"))
         var config = try load(fixture, Self.kafkaSink(broker, key: "visit_id") + librdkafka)
         try adjust(&config)
-        let engine = try MicroBatchEngine(config: config, logger: PipelineFixture.logger)
+        let monitor = EngineMonitor()
+        let failures = Mutex<[String]>([])
+        monitor.observe { event in
+            if case .failing(let reason) = event { failures.withLock { $0.append(reason) } }
+        }
+        let engine = try MicroBatchEngine(config: config, logger: PipelineFixture.logger, monitor: monitor)
         try broker.setAllBrokersDown()
         DispatchQueue.global().asyncAfter(deadline: .now() + 3) { try? broker.setAllBrokersUp() }
         let started = ContinuousClock.now
         #expect(try engine.run() == 1)
-        #expect(ContinuousClock.now - started > .seconds(2), "the batch waited for the broker")
+        let elapsed = ContinuousClock.now - started
+        #expect(elapsed > .seconds(2), "the batch waited for the broker")
         #expect(FileManager.default.fileExists(atPath: fixture.checkpoint + "/commits/0"))
         let records = try Self.outRecords(broker)
         #expect(Set(records.compactMap { $0.key.map { String(decoding: $0, as: UTF8.self) } }) == Set((1...20).map { "k\($0)" }))
         #expect(records.allSatisfy { $0.headers.first == KafkaHeader(name: "tributary.batch", text: "0") })
+        return (elapsed, failures.withLock { $0 })
     }
 
     @Test("a Kafka sink lets librdkafka hold at most 32 MiB of its records, unless [sink.librdkafka] sets another bound")
