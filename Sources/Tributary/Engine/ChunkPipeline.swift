@@ -56,7 +56,10 @@ final class ChunkPipeline: @unchecked Sendable {
                 ? .failure(CancellationError())
                 : Swift.Result { try process(chunk) }
             chunk.recycle()
-            handOn(outcome, sequence: sequence)
+            // Moved on, not copied: the worker that delivers this result goes on to deliver
+            // the ones waiting behind it, freeing their slots, and a copy kept here until then
+            // would keep this result's output alive beside theirs.
+            handOn(consume outcome, sequence: sequence)
         }
     }
 
@@ -74,9 +77,9 @@ final class ChunkPipeline: @unchecked Sendable {
         return failure != nil
     }
 
-    private func handOn(_ outcome: Swift.Result<ChunkProcessor.Result, any Error>, sequence: Int) {
+    private func handOn(_ outcome: consuming Swift.Result<ChunkProcessor.Result, any Error>, sequence: Int) {
         lock.lock()
-        ready[sequence] = outcome
+        ready[sequence] = consume outcome
         // Whoever finds the next result ready delivers it and every one after it that is ready;
         // a worker whose result must wait leaves it for the one delivering.
         guard !delivering else {
@@ -97,6 +100,9 @@ final class ChunkPipeline: @unchecked Sendable {
                     lock.unlock()
                 }
             }
+            // Released before its slot lets another chunk in, so that the slots bound the
+            // results alive (their output bytes go back to the spares here).
+            _ = consume next
             slots.signal()
             lock.lock()
         }
