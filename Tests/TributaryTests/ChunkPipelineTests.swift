@@ -4,7 +4,8 @@ import Synchronization
 import Testing
 
 /// The pipeline between reading and the sinks: its slots bound what a batch holds in memory.
-@Suite struct ChunkPipelineTests {
+@Suite("Chunks between reading and the sinks", .timeLimit(.minutes(4)))
+struct ChunkPipelineTests {
     /// The output blocks of the results made so far, held weakly: the ones still alive are
     /// the results the pipeline (or anything else) still holds.
     final class Outputs: Sendable {
