@@ -47,13 +47,7 @@ struct ChunkPipelineTests {
             process: { chunk in
                 // This chunk holds a slot: with the results of the chunks ahead of it, no more
                 // than `limit` may be alive.
-                let alive = outputs.alive + 1
-                var seen = mostAlive.load(ordering: .relaxed)
-                while alive > seen {
-                    let (exchanged, original) = mostAlive.compareExchange(expected: seen, desired: alive, ordering: .relaxed)
-                    if exchanged { break }
-                    seen = original
-                }
+                mostAlive.max(outputs.alive + 1, ordering: .relaxed)
                 // Every tenth chunk is slow, so that the chunks after it finish first and wait;
                 // the worker that finishes it then delivers them all, one slow write at a time.
                 if case .file("in/slow.jsonl") = chunk.source { usleep(5_000) }
