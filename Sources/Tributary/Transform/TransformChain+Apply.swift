@@ -16,7 +16,6 @@ extension TransformChain {
         outcome.selection = Array(0..<rows.count)
         guard !steps.isEmpty else { return outcome }
         let width = rows.width
-        var scratch: [FieldValue] = []
         // Steps read and write the rows in place through one buffer pointer: no array slice
         // per row and step, so no reference counting of the row storage per record. Each
         // step's payload is bound once per chunk, not per row: binding it copies its compiled
@@ -51,11 +50,12 @@ extension TransformChain {
                         }
                     case .set(let targets, _):
                         let indexes = targets.indexes
+                        let computed = UnsafeMutablePointer<FieldValue>.allocate(capacity: indexes.count)
+                        defer { computed.deallocate() }
                         eachRow { fields throws(ExpressionRuntimeError) in
                             // Compute every value from the incoming row before storing any.
-                            scratch.removeAll(keepingCapacity: true)
-                            try targets.evaluate(UnsafeBufferPointer(fields), context, into: &scratch)
-                            for position in indexes.indices { fields[indexes[position]] = scratch[position] }
+                            try targets.evaluate(UnsafeBufferPointer(fields), context, into: computed)
+                            for position in indexes.indices { fields[indexes[position]] = (computed + position).move() }
                             return true
                         }
                     case .defaults(let targets):
