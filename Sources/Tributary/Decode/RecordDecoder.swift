@@ -54,31 +54,36 @@ public struct RecordDecoder: Sendable {
         bytes.withUnsafeBytes { decode($0, into: &row) }
     }
 
-    /// Converts every field's recorded value and appends it; on a failure removes what it appended.
+    /// Converts every field's recorded value and appends them all; on a failure appends nothing.
     private func appendFields(
         _ base: UnsafeRawPointer, spans: UnsafeMutablePointer<JSONValueSpan>, unmatched: [CatchAllMember],
         to row: inout [FieldValue]
     ) -> DecodeFailure? {
-        let start = row.count
-        return schema.fields.withUnsafeBufferPointer { fields in
-            trie.fieldNodes.withUnsafeBufferPointer { fieldNodes in
-                let converter = FieldConverter(base: base, fields: fields)
-                for index in 0..<fields.count {
-                    do throws(DecodeFailure) {
-                        if fields[index].isExternal {
-                            row.append(.null)
-                        } else if index == schema.catchAllField {
-                            row.append(try converter.catchAll(unmatched, for: index))
-                        } else {
-                            row.append(try converter.convert(spans[fieldNodes[index]], for: index))
+        let count = schema.fields.count
+        return withUnsafeTemporaryAllocation(of: FieldValue.self, capacity: count) { buffer in
+            let values = buffer.baseAddress!
+            let failure: DecodeFailure? = schema.fields.withUnsafeBufferPointer { fields in
+                trie.fieldNodes.withUnsafeBufferPointer { fieldNodes in
+                    let converter = FieldConverter(base: base, fields: fields)
+                    for index in 0..<count {
+                        do throws(DecodeFailure) {
+                            if fields[index].isExternal {
+                                (values + index).initialize(to: .null)
+                            } else if index == schema.catchAllField {
+                                (values + index).initialize(to: try converter.catchAll(unmatched, for: index))
+                            } else {
+                                (values + index).initialize(to: try converter.convert(spans[fieldNodes[index]], for: index))
+                            }
+                        } catch {
+                            values.deinitialize(count: index)
+                            return error
                         }
-                    } catch {
-                        row.removeSubrange(start...)
-                        return error
                     }
+                    return nil
                 }
-                return nil
             }
+            if failure == nil { row.append(contentsOf: MovingBuffer(start: values, count: count)) }
+            return failure
         }
     }
 }
