@@ -62,9 +62,7 @@ public struct JSONLineWriter: Sendable {
         case .bool(let flag):
             buffer.append(flag ? "true" : "false")
         case .timestamp(let micros):
-            buffer.append(JSONByte.quote)
-            TimestampFormat.write(micros, to: &buffer)
-            buffer.append(JSONByte.quote)
+            TimestampFormat.writeQuoted(micros, to: &buffer)
         case .json(let text):
             buffer.append(utf8: text)
         case let .text(address, count):

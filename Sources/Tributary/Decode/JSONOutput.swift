@@ -3,9 +3,20 @@
 protocol JSONOutput: ~Copyable {
     mutating func append(_ byte: UInt8)
     mutating func append(bytes: UnsafeRawBufferPointer)
+    /// Appends what `body` writes to the room it is given, at most `maximum` bytes; `body`
+    /// returns how many it wrote.
+    mutating func append(atMost maximum: Int, _ body: (UnsafeMutablePointer<UInt8>) -> Int)
 }
 
 extension JSONOutput where Self: ~Copyable {
+    /// `append(atMost:_:)` through scratch memory, for outputs that cannot lend their own.
+    mutating func append(atMost maximum: Int, _ body: (UnsafeMutablePointer<UInt8>) -> Int) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: maximum) { scratch in
+            let count = body(scratch.baseAddress!)
+            append(bytes: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: scratch[..<count])))
+        }
+    }
+
     mutating func append(_ text: StaticString) {
         append(bytes: UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
@@ -47,6 +58,13 @@ struct OutputBytes: ~Copyable, JSONOutput {
         if count == capacity { grow(toHold: 1) }
         start[count] = byte
         count += 1
+    }
+
+    /// Writes in place: no scratch memory, no copy.
+    @inline(__always)
+    mutating func append(atMost maximum: Int, _ body: (UnsafeMutablePointer<UInt8>) -> Int) {
+        if capacity - count < maximum { grow(toHold: maximum) }
+        count += body(start + count)
     }
 
     @inline(__always)

@@ -50,9 +50,18 @@ public enum TimestampFormat {
 
     /// `append` for any output.
     static func write<Output: JSONOutput & ~Copyable>(_ micros: Int64, to buffer: inout Output) {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: maxFormattedCount) { scratch in
-            let count = write(micros, into: scratch.baseAddress!)
-            buffer.append(bytes: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: scratch[..<count])))
+        buffer.append(atMost: maxFormattedCount) { write(micros, into: $0) }
+    }
+
+    /// Appends the text `format(micros)` returns as a JSON string, quotes included.
+    static func writeQuoted<Output: JSONOutput & ~Copyable>(_ micros: Int64, to buffer: inout Output) {
+        // In place, quotes and all: a timestamp is two of a row's values here, and copying
+        // its 24 bytes from scratch memory took a call to memmove.
+        buffer.append(atMost: maxFormattedCount + 2) { out in
+            out[0] = JSONByte.quote
+            let count = write(micros, into: out + 1)
+            out[count + 1] = JSONByte.quote
+            return count + 2
         }
     }
 
