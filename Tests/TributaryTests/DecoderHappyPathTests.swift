@@ -59,6 +59,20 @@ import Testing
         #expect(decodeFailure("{\"id\u{1}\":1}", schema)?.reason.hasPrefix("invalid JSON at byte 4:") == true)
     }
 
+    @Test("the expected key is matched in place however few bytes follow it in the record")
+    func expectedKeyNearTheRecordsEnd() {
+        // A key is compared in one or two 8-byte words when that many bytes are left in the
+        // record, else byte by byte: records of one member put every key length on both sides.
+        for length in 1...18 {
+            let name = String(repeating: "k", count: length - 1) + "z"
+            let schema = Schema(fields: [SchemaField(name: name, type: .int)])
+            #expect(decodeValues("{\"\(name)\":7}", schema) == [.int(7)], "key of \(length) bytes")
+            #expect(decodeValues("{\"\(name)x\":7}", schema) == [.null], "key of \(length) bytes and one more")
+            #expect(decodeValues("{\"\(name.dropLast())\":7}", schema) == [.null], "key of \(length) bytes but the last")
+            #expect(decodeFailure("{\"\(name)", schema)?.reason == "invalid JSON at byte \(length + 2): unexpected end of input")
+        }
+    }
+
     @Test func nestedPathsWalkObjects() {
         let schema = Schema(fields: [
             SchemaField(name: "uid", type: .int, path: ["payload", "user", "id"]),

@@ -23,6 +23,8 @@ struct PathTrie: Sendable {
     private var nodes: [Node] = []
     private var names: [UInt8] = []
     private var children: [Int] = []
+    /// `children[i]`'s name as a `KeyPattern`, for matching the key expected next in place.
+    private var patterns: [KeyPattern] = []
     /// Child position + 1 within the parent's child list; 0 marks an empty slot.
     private var table: [Int] = []
     /// For each schema field, the node its path ends at; -1 for the catch-all field.
@@ -52,6 +54,11 @@ struct PathTrie: Sendable {
                               nameIsVerbatim: !builder.names[node].contains { JSONByte.needsEscape(byte: $0) }))
             names += builder.names[node]
             children += childPositions
+        }
+        patterns = children.map { child in
+            let node = nodes[child]
+            return KeyPattern(node: child, name: names[node.nameStart..<node.nameStart + node.nameCount],
+                              isVerbatim: node.nameIsVerbatim)
         }
         // Tables hash the children's names, so they are built once every node exists.
         for index in nodes.indices where nodes[index].childCount > Self.linearLimit {
@@ -83,8 +90,10 @@ struct PathTrie: Sendable {
         nodes.withUnsafeBufferPointer { nodes in
             names.withUnsafeBytes { names in
                 children.withUnsafeBufferPointer { children in
-                    table.withUnsafeBufferPointer { table in
-                        body(PathTrieView(nodes: nodes, names: names, children: children, table: table))
+                    patterns.withUnsafeBufferPointer { patterns in
+                        table.withUnsafeBufferPointer { table in
+                            body(PathTrieView(nodes: nodes, names: names, children: children, patterns: patterns, table: table))
+                        }
                     }
                 }
             }

@@ -3,6 +3,8 @@ struct PathTrieView {
     let nodes: UnsafeBufferPointer<PathTrie.Node>
     let names: UnsafeRawBufferPointer
     let children: UnsafeBufferPointer<Int>
+    /// `children[i]`'s name as a `KeyPattern`.
+    let patterns: UnsafeBufferPointer<KeyPattern>
     let table: UnsafeBufferPointer<Int>
 
     /// The end of `node`'s subtree in preorder: its descendants are `node + 1..<subtreeEnd(node)`.
@@ -44,7 +46,13 @@ struct PathTrieView {
     func expectedChild(of node: Int, key: UnsafeRawPointer, available: Int, hint: inout Int) -> Int {
         let info = nodes[node]
         guard hint < info.childCount else { return -1 }
-        let candidate = children[info.childStart + hint]
+        let pattern = patterns[info.childStart + hint]
+        if let matches = pattern.matches(key, available: available) {
+            guard matches else { return -1 }
+            hint += 1
+            return pattern.node
+        }
+        let candidate = pattern.node
         let name = nodes[candidate]
         guard name.nameIsVerbatim, name.nameCount < available,
             key.load(fromByteOffset: name.nameCount, as: UInt8.self) == JSONByte.quote,
