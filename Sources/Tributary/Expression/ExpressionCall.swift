@@ -32,6 +32,15 @@ struct ExpressionCall {
     /// Two arguments, null in → null out.
     func strict(_ type: FieldType, _ operation: @escaping Operation2) -> ExpressionCompiledNode {
         let a = arguments[0].evaluate
+        // A literal second argument (a format, a pattern, a length) is taken as it is, not
+        // evaluated again on every row.
+        if let y = nonNullConstant(1) {
+            return node(.value(type)) { row, context throws(ExpressionRuntimeError) in
+                let x = try a(row, context)
+                if case .null = x { return .null }
+                return try operation(x, y)
+            }
+        }
         let b = arguments[1].evaluate
         return node(.value(type)) { row, context throws(ExpressionRuntimeError) in
             let x = try a(row, context)
@@ -45,6 +54,13 @@ struct ExpressionCall {
     /// Three arguments, null in → null out.
     func strict(_ type: FieldType, _ operation: @escaping Operation3) -> ExpressionCompiledNode {
         let a = arguments[0].evaluate
+        if let y = nonNullConstant(1), let z = nonNullConstant(2) {
+            return node(.value(type)) { row, context throws(ExpressionRuntimeError) in
+                let x = try a(row, context)
+                if case .null = x { return .null }
+                return try operation(x, y, z)
+            }
+        }
         let b = arguments[1].evaluate
         let c = arguments[2].evaluate
         return node(.value(type)) { row, context throws(ExpressionRuntimeError) in
@@ -56,6 +72,12 @@ struct ExpressionCall {
             if case .null = z { return .null }
             return try operation(x, y, z)
         }
+    }
+
+    /// Argument `index`'s value when it is known at compile time and not null.
+    private func nonNullConstant(_ index: Int) -> FieldValue? {
+        guard let value = arguments[index].constant, value != .null else { return nil }
+        return value
     }
 
     /// The value of argument `index`, which must be a string known at compile time (`what` names it).
