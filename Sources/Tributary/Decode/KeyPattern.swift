@@ -5,7 +5,7 @@
 struct KeyPattern: Sendable {
     /// The node whose name this is.
     var node: Int
-    /// The name's bytes and the quote: 2 to 16, or 0 when the name cannot be matched this way
+    /// The name's bytes and the quote: 1 to 16, or 0 when the name cannot be matched this way
     /// (longer than 15 bytes, or written escaped in JSON).
     var length: Int
     var first: UInt64 = 0
