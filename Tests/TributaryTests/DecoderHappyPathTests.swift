@@ -73,6 +73,25 @@ import Testing
         }
     }
 
+    @Test("a string's first escape, control, non-ASCII or invalid byte is found at any offset in its 8-byte words")
+    func firstSpecialByteAtEveryOffset() {
+        // The scan looks at 8 bytes at a time and stops at the first that needs attention: each
+        // kind of byte at each offset of the first two words and beyond must be the one found.
+        let schema = Schema(fields: [SchemaField(name: "s", type: .string)])
+        let prefix = #"{"s":""#
+        for offset in 0..<20 {
+            let head = String(repeating: "a", count: offset)
+            #expect(decodeValues(prefix + head + #"bbb"}"#, schema)?.map(\.materialized) == [.string(head + "bbb")])
+            #expect(decodeValues(prefix + head + #"\"bbb"}"#, schema) == [.string(head + "\"bbb")], "escape at \(offset)")
+            #expect(decodeValues(prefix + head + #"ébbb"}"#, schema)?.map(\.materialized) == [.string(head + "ébbb")], "é at \(offset)")
+            let at = prefix.utf8.count + offset
+            let control = Array((prefix + head).utf8) + [0x01] + Array(#"bbb"}"#.utf8)
+            #expect(decodeFailure(control, schema)?.reason.hasPrefix("invalid JSON at byte \(at): unescaped control character") == true, "control at \(offset)")
+            let invalid = Array((prefix + head).utf8) + [0xFF] + Array(#"bbb"}"#.utf8)
+            #expect(decodeFailure(invalid, schema)?.reason == "invalid UTF-8 at byte \(at)", "0xFF at \(offset)")
+        }
+    }
+
     @Test func nestedPathsWalkObjects() {
         let schema = Schema(fields: [
             SchemaField(name: "uid", type: .int, path: ["payload", "user", "id"]),
