@@ -92,6 +92,11 @@ import Testing
         }
     }
 
+    @Test("a schema with no fields decodes a valid record to no values")
+    func emptySchemaDecodesToNoValues() {
+        #expect(decodeValues(#"{"a":1,"b":[true]}"#, Schema(fields: [])) == [])
+    }
+
     @Test func nestedPathsWalkObjects() {
         let schema = Schema(fields: [
             SchemaField(name: "uid", type: .int, path: ["payload", "user", "id"]),

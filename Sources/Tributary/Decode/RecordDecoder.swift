@@ -60,6 +60,8 @@ public struct RecordDecoder: Sendable {
         to row: inout [FieldValue]
     ) -> DecodeFailure? {
         let count = schema.fields.count
+        // Scratch memory of no elements may have no address.
+        guard count > 0 else { return nil }
         return withUnsafeTemporaryAllocation(of: FieldValue.self, capacity: count) { buffer in
             let values = buffer.baseAddress!
             let failure: DecodeFailure? = schema.fields.withUnsafeBufferPointer { fields in
