@@ -68,6 +68,20 @@ import Testing
         }
     }
 
+    @Test("a literal null after the first argument gives null, also when the first is not null")
+    func literalNullArguments() throws {
+        // Literal arguments after the first are captured at compile time unless they are null:
+        // a captured null would reach the function as if it were a value.
+        for source in ["substring(page, null)", "substring(page, 1, null)", "replace(page, null, 'b')",
+                       "replace(page, 'a', null)", "starts_with(page, null)", "split_part(page, null, 1)"] {
+            #expect(try evaluate(source, ["page": .string("a,b")]) == .null, "\(source)")
+        }
+        // The same functions with every literal set, on the same row, give their values.
+        #expect(try evaluate("substring(page, 1, 1)", ["page": .string("a,b")]) == .string("a"))
+        #expect(try evaluate("replace(page, ',', ';')", ["page": .string("a,b")]) == .string("a;b"))
+        #expect(try evaluate("split_part(page, ',', 2)", ["page": .string("a,b")]) == .string("b"))
+    }
+
     @Test func splitPartZeroIsARuntimeError() throws {
         #expect(try runtimeError("split_part(page, ',', i)", ["page": .string("a"), "i": .int(0)])
                 == "field position must not be zero in 'split_part(page, ',', i)'")
