@@ -345,7 +345,9 @@ struct ServiceHTTPTests {
             .init(topic: "visits", partition: 2, start: 0, end: 9),
         ], files: [], dataLoss: [])
         let report = ProgressReport(
-            plan: plan, outcome: outcome, durations: ["read": .milliseconds(30), "sink": .milliseconds(15)],
+            // `transform` and `write` happen during `read`: a batch's duration leaves them out.
+            plan: plan, outcome: outcome,
+            durations: ["read": .milliseconds(30), "transform": .milliseconds(55), "write": .milliseconds(12), "sink": .milliseconds(15)],
             latestOffsets: [TopicPartition("visits", 0): 100, TopicPartition("visits", 1): 5])
         monitor.ready()
         monitor.failing("Kafka is unavailable: down")
@@ -374,6 +376,16 @@ struct ServiceHTTPTests {
         #expect(exposition.samples["tributary_batch_duration_seconds_sum"] == 0.045)
         #expect(exposition.samples["tributary_last_committed_batch"] == 7)
         #expect(exposition.samples["tributary_batches_committed_total"] == 1)
+        // The systemd status line's rate is over the same 45 ms: 13 rows / 0.045 s.
+        #expect(NotifyService.status(report, since: .now) == "batch 7: 13 rows in, 8 written, 1 dead-lettered, 288 rows/s, lag 60")
+
+        // A measured `total` is the batch's duration, whatever the phases add up to.
+        let measured = ProgressReport(
+            plan: plan, outcome: outcome, durations: ["read": .milliseconds(30), "sink": .milliseconds(15), "total": .milliseconds(70)],
+            latestOffsets: [:])
+        monitor.committed(measured, json: measured.jsonLine())
+        exposition = try ServiceHTTPExposition(String(decoding: metrics.render(), as: UTF8.self))
+        #expect(abs((exposition.samples["tributary_batch_duration_seconds_sum"] ?? 0) - 0.115) < 1e-9)
     }
 
     @Test("the endpoint is off without [http], and a port in use is reported")

@@ -114,6 +114,27 @@ struct PipelineEndToEndTests {
         #expect(try fixture.outputRows().map { $0["visit_id"] as! String }.sorted() == (0..<500).map { "v\($0)" }.sorted())
     }
 
+    @Test("each progress report times every phase, and its total covers the phases that follow one another")
+    func progressDurations() throws {
+        let fixture = try PipelineFixture()
+        defer { fixture.remove() }
+        let lines = (0..<300).map { "{\"visit_id\":\"v\($0)\",\"event_time\":\"2025-11-20T10:00:00Z\",\"page\":\"p\"}" }
+        try fixture.drop("visits.jsonl", lines.joined(separator: "\n") + "\n")
+        let config = try fixture.config("[source.files]\npath = \"\(fixture.incoming)\"\nmax_bytes_per_trigger = 4096\nmin_file_age = \"0s\"")
+        let batches = try MicroBatchEngine(config: config, logger: PipelineFixture.logger).run()
+        let reports = try fixture.progressReports()
+        #expect(batches > 1 && reports.count == batches)
+        for report in reports {
+            let durations = try #require(report["durations_ms"] as? [String: Double])
+            #expect(Set(durations.keys) == Set(ProgressReport.phases), "\(durations)")
+            // Each value is rounded down to the microsecond: allow that much per phase.
+            let serial = ["plan", "write_ahead", "read", "sink", "commit"].reduce(0.0) { $0 + durations[$1]! }
+            #expect(durations["total"]! + 0.005 >= serial, "\(durations)")
+            // Writing the output happens while reading.
+            #expect(durations["write"]! <= durations["read"]! + 0.001, "\(durations)")
+        }
+    }
+
     @Test("a file holding one JSON array is read element by element; a bad element is dead-lettered with its line")
     func arrayFile() throws {
         let fixture = try PipelineFixture()

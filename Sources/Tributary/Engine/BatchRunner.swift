@@ -107,11 +107,13 @@ final class BatchRunner {
             throw error
         }
         try pipeline.finish()
-        // The stages overlap: `read` is the wall time of reading, decoding, transforming and
-        // writing the chunks; `transform` the time the workers spent decoding, transforming and
-        // serializing, summed over cores; `sink` the time spent writing and finishing outputs.
+        // `read` is the wall time of reading, decoding, transforming and writing the chunks;
+        // `transform` (the workers decoding, transforming and serializing, summed over cores)
+        // and `write` (the sinks taking each chunk's output) happen during it. `sink`, after
+        // it, is finishing the outputs.
         outcome.durations["read"] = clock.now - started
         outcome.durations["transform"] = processing.withLock { $0 }
+        outcome.durations["write"] = writing
         started = clock.now
         for (index, batch) in batches.enumerated() {
             try batch.finish()
@@ -120,7 +122,7 @@ final class BatchRunner {
         TestHooks.pause()
         outcome.deadLetterFiles = try writeDeadLetters(letters, plan: plan)
         for state in dedupe { try state.writeDelta(batch: plan.batch, time: context.batchTimeMicros) }
-        outcome.durations["sink"] = writing + (clock.now - started)
+        outcome.durations["sink"] = clock.now - started
         return outcome
     }
 

@@ -260,7 +260,8 @@ public final class MicroBatchEngine {
     func execute(_ plan: BatchPlan, planDuration: Duration) throws {
         let clock = ContinuousClock()
         var durations: [String: Duration] = ["plan": planDuration]
-        var started = clock.now
+        let executing = clock.now
+        var started = executing
         if (try? store.readOffsets(plan.batch, as: BatchPlan.self)) != plan {
             try store.writeOffsets(plan.batch, plan)
         }
@@ -289,6 +290,7 @@ public final class MicroBatchEngine {
         if plan.kafka.contains(where: { $0.start < $0.end }) { lastKafkaBatch = ContinuousClock.now }
         nextBatch = plan.batch + 1
         try afterCommit(plan, commit)
+        durations["total"] = planDuration + (clock.now - executing)
         let report = ProgressReport(plan: plan, outcome: outcome, durations: durations, latestOffsets: latestOffsets)
         lastProgress = report
         let line = report.jsonLine()

@@ -6,6 +6,7 @@ public struct ProgressReport: Sendable {
     public let plan: BatchPlan
     public let counts: [String: SourceCounts]
     public let files: [BatchCommit.FileResult]
+    /// Each phase's time (`phases`), keyed by phase name.
     public let durations: [String: Duration]
     public let deadLetterFiles: [String]
     /// Records no sink took.
@@ -24,6 +25,18 @@ public struct ProgressReport: Sendable {
         self.latestOffsets = latestOffsets
         self.unrouted = outcome.unrouted
         self.sinkCounts = outcome.sinkCounts
+    }
+
+    /// The phases of a batch in the order the engine measures them. `plan`, `write_ahead`,
+    /// `read`, `sink` and `commit` follow one another; `transform` (the workers' time, summed
+    /// over cores) and `write` (the sinks taking the chunks' output) happen during `read`;
+    /// `total` is the batch's wall time from planning to commit, all of them included.
+    public static let phases = ["plan", "write_ahead", "read", "transform", "write", "sink", "commit", "total"]
+
+    /// The batch's wall time from planning to commit: `total`, or for a report made without
+    /// it, the phases that follow one another added up. Never the overlapping ones.
+    public var wall: Duration {
+        durations["total"] ?? ["plan", "write_ahead", "read", "sink", "commit"].reduce(.zero) { $0 + (durations[$1] ?? .zero) }
     }
 
     /// Offsets still to read after this batch, over all partitions (0 when unknown).
@@ -91,7 +104,7 @@ public struct ProgressReport: Sendable {
             add("\"replay\":{\(counts(replayed)),\"dead_letter_files\":\((plan.replay ?? []).count)}")
         }
         add("},\"durations_ms\":{")
-        for (index, key) in ["plan", "write_ahead", "read", "transform", "sink", "commit"].enumerated() {
+        for (index, key) in Self.phases.enumerated() {
             if index > 0 { add(",") }
             // Milliseconds with microsecond precision: small batches take well under 1 ms.
             let (seconds, attoseconds) = (durations[key] ?? .zero).components

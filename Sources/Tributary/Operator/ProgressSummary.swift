@@ -26,7 +26,7 @@ public struct ProgressSummary: Sendable {
     }
 
     /// The order the engine measures the phases of a batch in.
-    public static let phases = ["plan", "write_ahead", "read", "transform", "sink", "commit"]
+    public static let phases = ProgressReport.phases
 
     public var batch: Int64
     public var batchTime: String?

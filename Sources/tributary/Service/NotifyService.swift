@@ -62,7 +62,7 @@ struct NotifyService: Service {
     /// `batch 12: 1200 rows in, 1180 written, 15 dead-lettered, 8000 rows/s, lag 42`.
     static func status(_ report: ProgressReport, since start: ContinuousClock.Instant) -> String {
         let total = report.total
-        let seconds = report.durations.values.reduce(Duration.zero, +)
+        let seconds = report.wall
         let (whole, fraction) = seconds.components
         let elapsed = Double(whole) + Double(fraction) / 1e18
         let rate = elapsed > 0 ? Int(Double(total.read) / elapsed) : 0

@@ -64,7 +64,7 @@ final class PipelineMetrics: Sendable {
             }
             rowsUnrouted.increment(by: Int64(report.unrouted))
             for (sink, rows) in report.sinkCounts { sinkRowsWritten(sink).increment(by: Int64(rows)) }
-            batchDuration.record(report.durations.values.reduce(.zero, +))
+            batchDuration.record(report.wall)
             for range in report.plan.kafka {
                 // A partition whose high watermark is unknown keeps its last value rather than
                 // pretending to have no lag.
