@@ -9,6 +9,7 @@ struct BenchSmokeTests {
         "data_write_s", "baseline_a_lines_per_s", "baseline_a_s",
         "file_records_per_s", "file_mb_per_s", "file_wall_s", "file_cpu_s", "file_cpu_utilisation",
         "baseline_b_records_per_s", "kafka_records_per_s", "kafka_wall_s", "kafka_cpu_utilisation",
+        "kafka_floor_records_per_s", "kafka_floor_wall_s", "kafka_floor_cpu_utilisation",
         "kafka_sink_records_per_s", "kafka_sink_wall_s", "kafka_sink_cpu_utilisation",
         "memory_big_peak_mib", "memory_small_peak_mib", "memory_big_wall_s", "memory_small_wall_s",
         "plan_ms_large_log", "plan_ms_small_log", "open_ms_large_log", "open_ms_small_log",
@@ -55,6 +56,12 @@ struct BenchSmokeTests {
         #expect(kafka["output_manifest"] == kafka["expected_written"])
         #expect(kafka["output_lines"] == kafka["expected_written"])
         #expect((kafka["expected_written"] ?? 0) > 0)
+        // The floor's pipeline (two fields, the filter) keeps the same records.
+        let floor = try #require(counts["kafka_floor"])
+        #expect(floor["read"] == kafka["generated"])
+        #expect(floor["written"] == kafka["expected_written"])
+        #expect(floor["output_manifest"] == kafka["expected_written"])
+        #expect(floor["output_lines"] == kafka["expected_written"])
         // The Kafka sink's output is counted by the output topic's high watermarks.
         let kafkaSink = try #require(counts["kafka_sink"])
         #expect(kafkaSink["read"] == kafka["generated"])
