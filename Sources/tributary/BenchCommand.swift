@@ -250,14 +250,12 @@ struct BenchRunner {
             guard read.records == records else { throw BenchError("baseline B read \(read.records) records, expected \(records)") }
             baselineRuns.append(read)
         }
-        let pipeline = pipelineRuns.sorted { $0.wall < $1.wall }[rounds / 2]
+        let pipeline = Self.median(pipelineRuns)
         let baseline = baselineRuns.sorted { $0.seconds < $1.seconds }[rounds / 2]
         let rate = Double(records) / pipeline.wall
         let ratio = rate / baseline.rate
         try report.figure("baseline_b_records_per_s", baseline.rate)
-        try report.figure("kafka_records_per_s", rate)
-        try report.figure("kafka_wall_s", pipeline.wall)
-        try report.figure("kafka_cpu_utilisation", pipeline.cpu / pipeline.wall)
+        try figures("kafka", rate: rate, run: pipeline)
         report.line("[baseline B] KafkaRangeReader.read over the pipeline's exact ranges (\(pipeline.batches) read calls), counting records, no decoding: "
             + "\(BenchSupport.grouped(Double(baseline.records))) records in \(BenchSupport.fixed(baseline.seconds, 3)) s = \(BenchSupport.grouped(baseline.rate)) records/s, "
             + "CPU \(BenchSupport.fixed(baseline.cpu / baseline.seconds, 2)) "
@@ -299,11 +297,9 @@ struct BenchRunner {
         for round in 0..<rounds {
             runs.append(try await kafkaRound(feed, records: records, maxOffsets: maxOffsets, shape: .floor, group: "kafka_floor", round: round))
         }
-        let median = runs.sorted { $0.wall < $1.wall }[rounds / 2]
+        let median = Self.median(runs)
         let rate = Double(records) / median.wall
-        try report.figure("kafka_floor_records_per_s", rate)
-        try report.figure("kafka_floor_wall_s", median.wall)
-        try report.figure("kafka_floor_cpu_utilisation", median.cpu / median.wall)
+        try figures("kafka_floor", rate: rate, run: median)
         report.line("[kafka floor] the Kafka path with 2 fields (id, result) and only the filter, no target: "
             + "\(BenchSupport.grouped(Double(records))) records in \(median.batches) batches, wall \(BenchSupport.fixed(median.wall, 3)) s = "
             + "\(BenchSupport.grouped(rate)) records/s = \(BenchSupport.fixed(rate / baseline, 2)) x baseline B, "
@@ -334,11 +330,9 @@ struct BenchRunner {
             runs.append(run)
             BenchSupport.remove(folder)
         }
-        let median = runs.sorted { $0.wall < $1.wall }[rounds / 2]
+        let median = Self.median(runs)
         let rate = Double(median.written) / median.wall
-        try report.figure("kafka_sink_records_per_s", rate)
-        try report.figure("kafka_sink_wall_s", median.wall)
-        try report.figure("kafka_sink_cpu_utilisation", median.cpu / median.wall)
+        try figures("kafka_sink", rate: rate, run: median)
         report.line("[kafka sink] the Kafka path with a Kafka sink (key = id) on the same broker instead of the file sink, no target: "
             + "\(BenchSupport.grouped(Double(median.written))) records written in \(median.batches) batches, wall \(BenchSupport.fixed(median.wall, 3)) s = "
             + "\(BenchSupport.grouped(rate)) records/s written (median of \(rounds): \(runs.map { BenchSupport.grouped(Double($0.written) / $0.wall) }.joined(separator: ", "))); "
@@ -428,6 +422,18 @@ struct BenchRunner {
     }
 
     // MARK: Helpers
+
+    /// The run of median wall time (the middle one of an odd count).
+    static func median(_ runs: [BenchPipeline.Run]) -> BenchPipeline.Run {
+        runs.sorted { $0.wall < $1.wall }[runs.count / 2]
+    }
+
+    /// A pipeline's figures: `<prefix>_records_per_s`, `_wall_s` and `_cpu_utilisation`.
+    func figures(_ prefix: String, rate: Double, run: BenchPipeline.Run) throws {
+        try report.figure("\(prefix)_records_per_s", rate)
+        try report.figure("\(prefix)_wall_s", run.wall)
+        try report.figure("\(prefix)_cpu_utilisation", run.cpu / run.wall)
+    }
 
     /// nil in smoke runs: no target is judged there.
     func judge(_ met: Bool) -> Bool? { settings.smoke ? nil : met }

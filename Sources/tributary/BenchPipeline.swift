@@ -14,6 +14,17 @@ enum BenchPipeline {
         case kafka(bootstrap: String, topic: String, maxOffsets: Int)
     }
 
+    /// The schema's fields, as they appear in the configuration.
+    static let schemaFields = [
+        #"{ name = "id",         type = "string",    required = true }"#,
+        #"{ name = "name",       type = "string" }"#,
+        #"{ name = "city",       type = "string" }"#,
+        #"{ name = "country",    type = "string" }"#,
+        #"{ name = "birth_date", type = "timestamp" }"#,
+        #"{ name = "test_time",  type = "timestamp", required = true }"#,
+        #"{ name = "result",     type = "double" }"#,
+    ]
+
     /// The three transform steps, as they appear in the configuration.
     static let transforms = [
         "filter = \"\(BenchRecordGenerator.filterExpression)\"",
@@ -50,33 +61,8 @@ enum BenchPipeline {
 
 
             """
-        switch shape {
-        case .benchmark:
-            text += """
-                [schema]
-                fields = [
-                  { name = "id",         type = "string",    required = true },
-                  { name = "name",       type = "string" },
-                  { name = "city",       type = "string" },
-                  { name = "country",    type = "string" },
-                  { name = "birth_date", type = "timestamp" },
-                  { name = "test_time",  type = "timestamp", required = true },
-                  { name = "result",     type = "double" },
-                ]
-
-
-                """
-        case .floor:
-            text += """
-                [schema]
-                fields = [
-                  { name = "id",         type = "string",    required = true },
-                  { name = "result",     type = "double" },
-                ]
-
-
-                """
-        }
+        let fields = shape == .floor ? schemaFields.filter { $0.contains("\"id\"") || $0.contains("\"result\"") } : schemaFields
+        text += "[schema]\nfields = [\n" + fields.map { "  \($0),\n" }.joined() + "]\n\n"
         switch source {
         case let .files(path, maxFiles, maxBytes):
             text += """
