@@ -242,7 +242,7 @@ struct BenchRunner {
         // Five rounds of (pipeline, baseline B) over the same ranges; the medians are reported.
         let rounds = 5
         for round in 0..<rounds {
-            let run = try await kafkaRound(feed, records: records, maxOffsets: maxOffsets, shape: .benchmark, group: "kafka", round: round)
+            let run = try await kafkaRound(feed, records: records, maxOffsets: maxOffsets, shape: .benchmark, round: round)
             pipelineRuns.append(run)
             // Baseline B reads exactly the ranges the pipeline's batches read, one read call per batch.
             let batches = run.reports.map { report in report.plan.kafka.filter { $0.start < $0.end }.map(\.range) }
@@ -274,15 +274,16 @@ struct BenchRunner {
     }
 
     /// One run of the Kafka path's pipeline of `shape` over the whole topic, its accounting and
-    /// output checked; the first round's counts are recorded under `group`.
-    mutating func kafkaRound(_ feed: BenchKafka.Feed, records: Int, maxOffsets: Int, shape: BenchPipeline.Shape, group: String, round: Int) async throws -> BenchPipeline.Run {
+    /// output checked; the first round's counts are recorded (as `kafka` or `kafka_floor`).
+    mutating func kafkaRound(_ feed: BenchKafka.Feed, records: Int, maxOffsets: Int, shape: BenchPipeline.Shape, round: Int) async throws -> BenchPipeline.Run {
+        let group = shape == .benchmark ? "kafka" : "kafka_floor"
         let folder = root + "/\(group)-run-\(round)"
         BenchSupport.remove(folder)
         let config = try BenchPipeline.writeConfig(root: folder, source: .kafka(bootstrap: feed.broker.bootstrapServers, topic: feed.topic, maxOffsets: maxOffsets),
                                                    trigger: "available-now", shape: shape)
         let run = try await BenchPipeline.run(configPath: config)
         let output = try BenchSupport.countOutput(folder + "/output")
-        try check(group == "kafka" ? "Kafka path" : "Kafka floor", run: run, read: records, written: feed.generated.passing, output: output)
+        try check(shape == .benchmark ? "Kafka path" : "Kafka floor", run: run, read: records, written: feed.generated.passing, output: output)
         if round == 0 { record(group, run: run, output: output, generated: records, expected: feed.generated.passing) }
         BenchSupport.remove(folder)
         return run
@@ -295,7 +296,7 @@ struct BenchRunner {
         let rounds = 5
         var runs: [BenchPipeline.Run] = []
         for round in 0..<rounds {
-            runs.append(try await kafkaRound(feed, records: records, maxOffsets: maxOffsets, shape: .floor, group: "kafka_floor", round: round))
+            runs.append(try await kafkaRound(feed, records: records, maxOffsets: maxOffsets, shape: .floor, round: round))
         }
         let median = Self.median(runs)
         let rate = Double(records) / median.wall

@@ -14,15 +14,10 @@ enum BenchPipeline {
         case kafka(bootstrap: String, topic: String, maxOffsets: Int)
     }
 
-    /// The schema's fields, as they appear in the configuration.
-    static let schemaFields = [
-        #"{ name = "id",         type = "string",    required = true }"#,
-        #"{ name = "name",       type = "string" }"#,
-        #"{ name = "city",       type = "string" }"#,
-        #"{ name = "country",    type = "string" }"#,
-        #"{ name = "birth_date", type = "timestamp" }"#,
-        #"{ name = "test_time",  type = "timestamp", required = true }"#,
-        #"{ name = "result",     type = "double" }"#,
+    /// The schema's fields: name, type, whether required.
+    static let schemaFields: [(name: String, type: String, required: Bool)] = [
+        ("id", "string", true), ("name", "string", false), ("city", "string", false), ("country", "string", false),
+        ("birth_date", "timestamp", false), ("test_time", "timestamp", true), ("result", "double", false),
     ]
 
     /// The three transform steps, as they appear in the configuration.
@@ -61,8 +56,12 @@ enum BenchPipeline {
 
 
             """
-        let fields = shape == .floor ? schemaFields.filter { $0.contains("\"id\"") || $0.contains("\"result\"") } : schemaFields
-        text += "[schema]\nfields = [\n" + fields.map { "  \($0),\n" }.joined() + "]\n\n"
+        let fields = shape == .floor ? schemaFields.filter { ["id", "result"].contains($0.name) } : schemaFields
+        text += "[schema]\nfields = [\n"
+        for field in fields {
+            text += "  { name = \"\(field.name)\", type = \"\(field.type)\"\(field.required ? ", required = true" : "") },\n"
+        }
+        text += "]\n\n"
         switch source {
         case let .files(path, maxFiles, maxBytes):
             text += """
