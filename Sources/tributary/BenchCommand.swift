@@ -466,7 +466,7 @@ struct BenchRunner {
     /// decoding, transforming and writing overlap); `transform` is the workers' busy time
     /// summed over cores, inside that phase, so it is reported apart.
     func stageShares(_ run: BenchPipeline.Run) -> String {
-        let stages = ["plan", "write_ahead", "read", "sink", "commit"]
+        let stages = ProgressReport.sequentialPhases
         var totals: [String: Double] = [:]
         var busy = 0.0
         for report in run.reports {

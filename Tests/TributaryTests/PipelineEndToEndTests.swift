@@ -126,6 +126,8 @@ struct PipelineEndToEndTests {
         #expect(batches > 1 && reports.count == batches)
         for report in reports {
             let durations = try #require(report["durations_ms"] as? [String: Double])
+            // Spelled out, so that a phase dropped from the engine's list is caught too.
+            #expect(Set(durations.keys) == ["plan", "write_ahead", "read", "transform", "write", "sink", "commit", "total"], "\(durations)")
             #expect(Set(durations.keys) == Set(ProgressReport.phases), "\(durations)")
             // Each value is rounded down to the microsecond: allow that much per phase.
             let serial = ["plan", "write_ahead", "read", "sink", "commit"].reduce(0.0) { $0 + durations[$1]! }

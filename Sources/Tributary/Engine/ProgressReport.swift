@@ -33,10 +33,13 @@ public struct ProgressReport: Sendable {
     /// `total` is the batch's wall time from planning to commit, all of them included.
     public static let phases = ["plan", "write_ahead", "read", "transform", "write", "sink", "commit", "total"]
 
+    /// The phases that follow one another, so that they add up to a batch's time.
+    public static let sequentialPhases = ["plan", "write_ahead", "read", "sink", "commit"]
+
     /// The batch's wall time from planning to commit: `total`, or for a report made without
     /// it, the phases that follow one another added up. Never the overlapping ones.
     public var wall: Duration {
-        durations["total"] ?? ["plan", "write_ahead", "read", "sink", "commit"].reduce(.zero) { $0 + (durations[$1] ?? .zero) }
+        durations["total"] ?? Self.sequentialPhases.reduce(.zero) { $0 + (durations[$1] ?? .zero) }
     }
 
     /// Offsets still to read after this batch, over all partitions (0 when unknown).
